@@ -1,0 +1,242 @@
+"""When each participant can meet: hours + holidays + busy + buffer → valid meeting starts, in UTC.
+
+Every rule reads the holder's own local date: Brown's Monday is a Toronto Monday, JETRO's
+holiday is a Tokyo date (so Japan's Emperor's Birthday on Tuesday 23 February removes the
+Toronto evening of Monday 22 February for a meeting with JETRO).
+
+The central question, "may this meeting start at `s`?", becomes a set: `start_set` returns the
+UTC starts `s` for which `[s, s + duration)`
+
+* lies inside one range of the participant's hours on the local date of `s` (an override
+  replaces the weekly hours that day; ranges never run past local midnight),
+* touches no local date that is a public holiday of theirs (unless an override says they work),
+* and does not meet any busy interval widened by the buffer on both sides.
+
+Starts sets of several people intersect, which is how the slot finder and the planner find the
+times where everyone can meet without looking at each candidate one by one.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import holidays as holidays_lib
+
+from scheduler.core.intervals import EMPTY, Interval, IntervalSet
+from scheduler.core.models import Meeting, MinuteRange, Mission, Participant
+from scheduler.core.zones import local_midnight, wall_to_utc
+
+ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+# --- holidays --------------------------------------------------------------------------------
+def validate_region(code: str) -> str:
+    """Return `code` when the `holidays` package knows it ("CA-ON", "JP", ""), else raise ValueError."""
+    if code:
+        _holiday_calendar(code, 2027)
+    return code
+
+
+@lru_cache(maxsize=256)
+def _holiday_calendar(code: str, year: int) -> Mapping[date, str]:
+    country, _, subdiv = code.partition("-")
+    try:
+        cal = holidays_lib.country_holidays(country, subdiv=subdiv or None, years=year)
+    except NotImplementedError:
+        raise ValueError(
+            f"unknown holiday region {code!r}: use a country code like 'JP' "
+            "or country-subdivision like 'CA-ON'"
+        ) from None
+    return dict(cal)
+
+
+def holidays_on(code: str, days: Iterable[date]) -> dict[date, str]:
+    """The public holidays of region `code` among `days`, with their names."""
+    if not code:
+        return {}
+    found: dict[date, str] = {}
+    for day in days:
+        name = _holiday_calendar(code, day.year).get(day)
+        if name:
+            found[day] = name
+    return found
+
+
+def is_working_holiday(p: Participant, day: date) -> bool:
+    """A holiday the participant works anyway: an override that day means they chose to."""
+    return day in p.overrides
+
+
+# --- local dates and hours -------------------------------------------------------------------
+def local_dates(window: Interval, zone_name: str) -> list[date]:
+    """The holder's local dates that the window touches."""
+    from scheduler.core.zones import dates_touched
+
+    return dates_touched(window.start, window.end, zone_name)
+
+
+def ranges_to_utc(day: date, ranges: Iterable[MinuteRange], zone_name: str) -> list[Interval]:
+    """Wall-clock ranges of one local date as UTC intervals (the DST rule is in zones.py)."""
+    out = []
+    for start, end in ranges:
+        s = wall_to_utc(day, start, zone_name)
+        e = wall_to_utc(day, end, zone_name, closing=True)
+        if s < e:
+            out.append(Interval(s, e))
+    return out
+
+
+def hours_by_date(p: Participant, window: Interval) -> dict[date, list[Interval]]:
+    """Each local date's hard hours in UTC, holidays removed (unless overridden)."""
+    days = local_dates(window, p.timezone)
+    off = holidays_on(p.holidays, days)
+    result: dict[date, list[Interval]] = {}
+    for day in days:
+        if day in off and not is_working_holiday(p, day):
+            result[day] = []
+        else:
+            result[day] = ranges_to_utc(day, p.hours_on(day), p.timezone)
+    return result
+
+
+def preferred_by_date(p: Participant, window: Interval) -> dict[date, list[Interval]]:
+    return {
+        day: ranges_to_utc(day, p.preferred.on(day), p.timezone) for day in local_dates(window, p.timezone)
+    }
+
+
+# --- busy and starts -------------------------------------------------------------------------
+def blocked(p: Participant, buffer: timedelta, extra: IntervalSet = EMPTY) -> IntervalSet:
+    """Busy time (calendars and other commitments) widened by the buffer on both sides."""
+    busy = p.busy | extra if extra else p.busy
+    return busy.expanded(buffer)
+
+
+def erode(free: Iterable[Interval], duration: timedelta) -> IntervalSet:
+    """Starts `s` with `[s, s + duration)` inside one of the given spans.
+
+    A start may be exactly `end - duration`; datetimes count in microseconds, so the closed
+    bound `s <= end - duration` is the half-open `s < end - duration + 1 µs`, exactly.
+    """
+    return IntervalSet((a, b - duration + ONE_MICROSECOND) for a, b in free if b - a >= duration)
+
+
+def start_set(
+    mission: Mission,
+    p: Participant,
+    duration: timedelta,
+    *,
+    extra_busy: IntervalSet = EMPTY,
+    window: Interval | None = None,
+) -> IntervalSet:
+    """The UTC starts at which `p` can hold a meeting of `duration` (see the module docstring)."""
+    window = window or mission.window
+    by_date = hours_by_date(p, window)
+    spans = [iv for day in sorted(by_date) for iv in by_date[day]]
+    if not spans:
+        return EMPTY
+    free = IntervalSet(spans) - blocked(p, mission.buffer, extra_busy)
+    # The subtraction may have joined ranges of consecutive dates that touch at midnight;
+    # a meeting must not run across the holder's local midnight, so cut there again.
+    midnights = [local_midnight(day, p.timezone) for day in sorted(by_date)[1:]]
+    return erode(_cut_at(free, midnights), duration)
+
+
+def _cut_at(free: IntervalSet, cuts: list[datetime]) -> list[Interval]:
+    pieces: list[Interval] = []
+    for start, end in free:
+        i = bisect_right(cuts, start)
+        cur = start
+        while i < len(cuts) and cuts[i] < end:
+            pieces.append(Interval(cur, cuts[i]))
+            cur = cuts[i]
+            i += 1
+        pieces.append(Interval(cur, end))
+    return pieces
+
+
+# --- the mission's grid ----------------------------------------------------------------------
+def grid(mission: Mission) -> list[datetime]:
+    """Every allowed start: each home date's local midnight, then every `step` of elapsed time.
+
+    On the fall-back Sunday both 01:30s are starts; on the spring-forward Sunday the day is
+    23 hours long and so has fewer starts.
+    """
+    return list(_grid(mission.timezone, mission.start, mission.end, mission.step))
+
+
+@lru_cache(maxsize=64)
+def _grid(zone_name: str, first: date, last: date, step: timedelta) -> tuple[datetime, ...]:
+    starts: list[datetime] = []
+    day = first
+    while day <= last:
+        t = local_midnight(day, zone_name)
+        end = local_midnight(day + timedelta(days=1), zone_name)
+        while t < end:
+            starts.append(t)
+            t += step
+        day += timedelta(days=1)
+    return tuple(starts)
+
+
+def meeting_window(mission: Mission, meeting: Meeting) -> Interval:
+    """The span the whole meeting must lie in: the mission window narrowed by its own dates."""
+    start, end = mission.window
+    if meeting.not_before is not None:
+        start = max(start, local_midnight(meeting.not_before, mission.timezone))
+    if meeting.not_after is not None:
+        end = min(end, local_midnight(meeting.not_after + timedelta(days=1), mission.timezone))
+    return Interval(start, max(start, end))
+
+
+def starts_in(starts: IntervalSet, candidates: list[datetime]) -> list[datetime]:
+    """The candidates (sorted) that fall inside the set."""
+    found: list[datetime] = []
+    for a, b in starts:
+        found.extend(candidates[bisect_left(candidates, a) : bisect_left(candidates, b)])
+    return found
+
+
+def commitments_of(
+    mission: Mission, fixed: Mapping[str, datetime], *, excluding: str | None = None
+) -> dict[str, IntervalSet]:
+    """Busy time each participant gets from meetings already fixed (booked) elsewhere."""
+    spans: dict[str, list[Interval]] = {}
+    for mid, start in fixed.items():
+        if mid == excluding:
+            continue
+        m = mission.meeting(mid)
+        for pid in m.required:
+            spans.setdefault(pid, []).append(Interval(start, start + m.duration))
+    return {pid: IntervalSet(s) for pid, s in spans.items()}
+
+
+def feasible_starts(
+    mission: Mission,
+    meeting: Meeting,
+    *,
+    fixed: Mapping[str, datetime] | None = None,
+) -> list[datetime]:
+    """Grid starts where every required participant of `meeting` is free for its whole duration.
+
+    `fixed` maps other meetings' ids to their booked starts; they are commitments (with the
+    buffer) of their participants. A meeting's own `fixed_start` in the mission counts too.
+    """
+    fixed = dict(fixed or {})
+    for other in mission.meetings:
+        if other.fixed_start is not None and other.id not in fixed:
+            fixed[other.id] = other.fixed_start
+    commitments = commitments_of(mission, fixed, excluding=meeting.id)
+    window = meeting_window(mission, meeting)
+    common = erode([window], meeting.duration)
+    for pid in meeting.required:
+        if not common:
+            break
+        p = mission.participant(pid)
+        common &= start_set(
+            mission, p, meeting.duration, extra_busy=commitments.get(pid, EMPTY), window=window
+        )
+    return starts_in(common, grid(mission))
