@@ -21,7 +21,7 @@ MinuteRange = tuple[int, int]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def _normalise_ranges(ranges: tuple[MinuteRange, ...]) -> tuple[MinuteRange, ...]:
+def normalise_ranges(ranges: tuple[MinuteRange, ...]) -> tuple[MinuteRange, ...]:
     """Sort, check, and join touching ranges (`12:00-13:00, 13:00-18:00` is one range)."""
     out: list[MinuteRange] = []
     for start, end in sorted(ranges):
@@ -45,7 +45,7 @@ class WeeklyHours:
     def __post_init__(self) -> None:
         if len(self.days) != 7:
             raise ValueError("weekly hours need exactly seven days, Monday first")
-        object.__setattr__(self, "days", tuple(_normalise_ranges(tuple(d)) for d in self.days))
+        object.__setattr__(self, "days", tuple(normalise_ranges(tuple(d)) for d in self.days))
 
     def on(self, day: date) -> tuple[MinuteRange, ...]:
         return self.days[day.weekday()]
@@ -97,7 +97,7 @@ class Participant:
         object.__setattr__(
             self,
             "overrides",
-            {d: _normalise_ranges(tuple(r)) for d, r in sorted(self.overrides.items())},
+            {d: normalise_ranges(tuple(r)) for d, r in sorted(self.overrides.items())},
         )
         if self.max_per_day is not None and self.max_per_day < 1:
             raise ValueError("max_per_day must be at least 1")
