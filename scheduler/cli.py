@@ -14,6 +14,7 @@ from pathlib import Path
 from scheduler.errors import ConfigError, NotFound, SchedulerError
 
 DEFAULT_CONFIG = Path("config.toml")
+OUTBOX = Path("var/outbox")
 
 
 def _config_arg(parser: argparse.ArgumentParser) -> None:
@@ -24,27 +25,145 @@ def _config_arg(parser: argparse.ArgumentParser) -> None:
 
 # --- commands: each parses nothing itself and returns an exit code -----------------------------
 def cmd_check(args: argparse.Namespace) -> int:
-    raise SchedulerError("`scheduler check` is not built yet")
+    from scheduler.config import load_mission
+    from scheduler.core.hours import format_duration
+
+    mission = load_mission(args.config)  # a ConfigError lists every problem and exits 2 (main)
+    zones = sorted({mission.timezone} | {p.timezone for p in mission.participants})
+    calendars = sum(len(p.busy_sources) for p in mission.participants)
+    busy = sum(len(p.busy) for p in mission.participants)
+    resources = ", ".join(f"{name} {n}" for name, n in mission.resources.items()) or "none"
+    print(f"{args.config}: ok")
+    print(f"  mission    {mission.name}")
+    print(
+        f"  window     {mission.start:%a %d %b %Y} to {mission.end:%a %d %b %Y} ({mission.timezone}), "
+        f"step {format_duration(mission.step)}, buffer {format_duration(mission.buffer)}"
+    )
+    print(f"  people     {len(mission.delegates)} delegates, {len(mission.counterparts)} counterparts")
+    print(f"  zones      {', '.join(zones)}")
+    print(f"  meetings   {len(mission.meetings)}")
+    print(f"  resources  {resources}")
+    print(f"  calendars  {calendars} ({busy} busy spans read)")
+    return 0
 
 
 def cmd_overlap(args: argparse.Namespace) -> int:
-    raise SchedulerError("`scheduler overlap` is not built yet")
+    from scheduler import cli_slots
+    from scheduler.config import load_mission
+    from scheduler.core.overlap import common_windows, mission_overlaps
+
+    mission = load_mission(args.config)
+    if args.with_:
+        ids = [pid.strip() for pid in args.with_.split(",") if pid.strip()]
+        known = {p.id for p in mission.participants}
+        unknown = [pid for pid in ids if pid not in known]
+        if unknown:
+            raise NotFound(f"no delegate or counterpart {', '.join(map(repr, unknown))} in {args.config}")
+        overlaps = [common_windows(mission, ids)]
+    else:
+        overlaps = mission_overlaps(mission)
+    print(cli_slots.overlap_json(overlaps) if args.json else cli_slots.overlap_text(overlaps))
+    return 0
 
 
 def cmd_find(args: argparse.Namespace) -> int:
-    raise SchedulerError("`scheduler find` is not built yet")
+    from dataclasses import replace
+
+    from scheduler import cli_slots
+    from scheduler.config import load_mission
+    from scheduler.core.slots import find_slots
+
+    if args.top < 0:
+        raise ConfigError(f"give 0 (all slots) or a positive number, not {args.top}", "--top")
+    mission = load_mission(args.config)
+    search = find_slots(mission, args.meeting)
+    total = len(search.slots)
+    if args.top:
+        search = replace(search, slots=search.slots[: args.top])
+    print(cli_slots.search_json(search) if args.json else cli_slots.search_table(mission, search, total))
+    return 0
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    raise SchedulerError("`scheduler plan` is not built yet")
+    from scheduler import cli_plan
+    from scheduler.config import load_mission
+    from scheduler.core.planner import plan_mission
+
+    if not args.time_limit > 0:
+        raise ConfigError(f"give a positive number of seconds, not {args.time_limit}", "--time-limit")
+    mission = load_mission(args.config)
+    progress = cli_plan.progress_printer(sys.stderr) if sys.stderr.isatty() else None
+    plan = plan_mission(mission, time_limit=args.time_limit, on_progress=progress)
+    if progress is not None:
+        print(file=sys.stderr)  # end the progress line
+    print(cli_plan.plan_json(plan) if args.json else cli_plan.plan_text(mission, plan))
+    return 0
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
-    raise SchedulerError("`scheduler invite` is not built yet")
+    from scheduler import cli_mail
+
+    now = cli_mail.parse_now(args.now)
+    outbox_dir = None if args.no_outbox else args.outbox
+    print(cli_mail.invite(args.config, args.out, outbox_dir=outbox_dir, time_limit=args.time_limit, now=now))
+    return 0
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    raise SchedulerError("`scheduler outbox` is not built yet")
+    from scheduler import cli_mail
+
+    now = cli_mail.parse_now(args.now)
+    print(
+        cli_mail.outbox(
+            args.dir, deliver=args.deliver, now=now, maildir=args.maildir, retry=args.retry, as_json=args.json
+        )
+    )
+    return 0
+
+
+DB_HELP = "database URL (default: SCHEDULER_DATABASE_URL, else ./var/scheduler.db)"
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Store the mission file in the database (created and migrated on first use); print its id."""
+    from scheduler.config import load_mission
+    from scheduler.ports import SystemClock
+    from scheduler.services import Services, import_mission
+    from scheduler.store import database_url, open_store
+
+    mission = load_mission(args.config)
+    store = open_store(args.db)
+    try:
+        services = Services(uow=store.unit_of_work, clock=SystemClock())
+        mission_id = import_mission(services, mission, source=str(args.config.resolve()))
+    finally:
+        store.close()
+    print(f"imported {mission.name!r} as mission {mission_id} into {database_url(args.db)}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a stored mission back as a mission file (stdout, or --out FILE)."""
+    from scheduler.mission_toml import dump_mission, rebase_sources
+    from scheduler.ports import SystemClock
+    from scheduler.services import Services, export_mission, mission_source
+    from scheduler.store import open_store
+
+    store = open_store(args.db)
+    try:
+        services = Services(uow=store.unit_of_work, clock=SystemClock())
+        mission = export_mission(services, args.mission_id)
+        source = mission_source(services, args.mission_id)
+    finally:
+        store.close()
+    if args.out is None:
+        sys.stdout.write(dump_mission(mission))
+        return 0
+    if source:  # relative calendar paths were relative to the imported file: keep them pointing there
+        mission = rebase_sources(mission, Path(source).parent, args.out.resolve().parent)
+    args.out.write_text(dump_mission(mission), encoding="utf-8")
+    print(f"wrote mission {args.mission_id} to {args.out}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     _config_arg(add("check", cmd_check, "validate the mission file"))
-    _config_arg(add("overlap", cmd_overlap, "each day's common windows in every zone involved"))
+    p = add("overlap", cmd_overlap, "each day's common windows in every zone involved")
+    _config_arg(p)
+    p.add_argument(
+        "--with", dest="with_", default="", help="participant ids, comma-separated (default: each meeting's)"
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = add("find", cmd_find, "ranked slots for one meeting")
     _config_arg(p)
@@ -77,8 +201,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("invite", cmd_invite, "plan the mission and write every invitation (.eml and .ics)")
     _config_arg(p)
     p.add_argument("--out", type=Path, required=True, help="folder for the files")
+    p.add_argument("--outbox", type=Path, default=OUTBOX, help="outbox folder (default ./var/outbox)")
+    p.add_argument("--no-outbox", action="store_true", help="only write the files; queue nothing")
+    p.add_argument("--time-limit", type=float, default=10.0, help="seconds the solver may take")
+    p.add_argument("--now", help="the sending time, ISO 8601 with offset (default: the clock)")
 
-    add("outbox", cmd_outbox, "list queued, sent and failed messages")
+    p = add("outbox", cmd_outbox, "list queued, sent and failed messages; --deliver sends what is due")
+    p.add_argument("--dir", type=Path, default=OUTBOX, help="outbox folder (default ./var/outbox)")
+    p.add_argument(
+        "--deliver",
+        action="store_true",
+        help="run one delivery pass: SMTP when SCHEDULER_SMTP_HOST is set, else the Maildir folder",
+    )
+    p.add_argument("--maildir", type=Path, default=None, help="Maildir folder (default ./var/maildir)")
+    p.add_argument("--retry", metavar="MESSAGE_ID", help="put a parked (failed) message back in the queue")
+    p.add_argument("--now", help="the time of the pass, ISO 8601 with offset (default: the clock)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = add("import", cmd_import, "store a mission file in the database; prints the mission id")
+    _config_arg(p)
+    p.add_argument("--db", default=None, help=DB_HELP)
+    p = add("export", cmd_export, "write a stored mission back as a mission file")
+    p.add_argument("mission_id", type=int, metavar="MISSION_ID", help="the id `scheduler import` printed")
+    p.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+    p.add_argument("--db", default=None, help=DB_HELP)
+
+    from scheduler.cli_web import add_commands  # serve, demo, user add (the web service)
+
+    add_commands(sub, _config_arg)
     return parser
 
 

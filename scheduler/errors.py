@@ -4,6 +4,7 @@
     ├── ConfigError (ValueError)      bad input: mission file, API body, CLI flag; carries every Problem found
     │   └── CalendarError             an iCalendar source that cannot be read or parsed (file and line)
     ├── NotFound (LookupError)        an id that names nothing
+    │   └── Expired                   a link or offer that existed but has lapsed or been used (HTTP 410)
     ├── Conflict                      the change collides with what is there (double booking, stale data)
     └── DeliveryError                 a message could not be handed over (temporary or permanent)
 
@@ -53,6 +54,10 @@ class CalendarError(ConfigError):
 
 class NotFound(SchedulerError, LookupError):
     """An id that names nothing (a meeting, a person, a proposal)."""
+
+
+class Expired(NotFound):
+    """A booking link or offer that existed but has expired or been used: the web says 410 Gone."""
 
 
 class Conflict(SchedulerError):

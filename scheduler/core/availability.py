@@ -18,7 +18,7 @@ times where everyone can meet without looking at each candidate one by one.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -26,7 +26,7 @@ from functools import lru_cache
 import holidays as holidays_lib
 
 from scheduler.core.intervals import EMPTY, Interval, IntervalSet
-from scheduler.core.models import Meeting, MinuteRange, Mission, Participant
+from scheduler.core.models import Meeting, MinuteRange, Mission, Participant, WeeklyHours
 from scheduler.core.zones import local_midnight, wall_to_utc
 
 ONE_MICROSECOND = timedelta(microseconds=1)
@@ -134,28 +134,65 @@ def start_set(
 ) -> IntervalSet:
     """The UTC starts at which `p` can hold a meeting of `duration` (see the module docstring)."""
     window = window or mission.window
-    by_date = hours_by_date(p, window)
-    spans = [iv for day in sorted(by_date) for iv in by_date[day]]
-    if not spans:
+    hours = hours_starts(p, window, duration)
+    if not hours:
         return EMPTY
-    free = IntervalSet(spans) - blocked(p, mission.buffer, extra_busy)
-    # The subtraction may have joined ranges of consecutive dates that touch at midnight;
-    # a meeting must not run across the holder's local midnight, so cut there again.
-    midnights = [local_midnight(day, p.timezone) for day in sorted(by_date)[1:]]
-    return erode(_cut_at(free, midnights), duration)
+    return without_busy(hours, p, mission.buffer, duration, extra_busy)
 
 
-def _cut_at(free: IntervalSet, cuts: list[datetime]) -> list[Interval]:
-    pieces: list[Interval] = []
-    for start, end in free:
-        i = bisect_right(cuts, start)
-        cur = start
-        while i < len(cuts) and cuts[i] < end:
-            pieces.append(Interval(cur, cuts[i]))
-            cur = cuts[i]
-            i += 1
-        pieces.append(Interval(cur, end))
-    return pieces
+def hours_starts(
+    p: Participant, window: Interval, duration: timedelta, *, with_holidays: bool = True
+) -> IntervalSet:
+    """Starts that fit one range of `p`'s hours on their local date, holidays removed; busy ignored.
+
+    Cached by what it depends on (zone, hours, overrides, holiday region), so everyone who
+    shares a zone and hours shares one computation: conversions grow with zones × days.
+    `with_holidays=False` ignores public holidays (the slot finder uses it to name them).
+    """
+    region = p.holidays if with_holidays else ""
+    return _hours_starts(p.timezone, p.hours, tuple(p.overrides.items()), region, window, duration)
+
+
+@lru_cache(maxsize=4096)
+def _hours_starts(
+    zone_name: str,
+    weekly: WeeklyHours,
+    overrides: tuple[tuple[date, tuple[MinuteRange, ...]], ...],
+    region: str,
+    window: Interval,
+    duration: timedelta,
+) -> IntervalSet:
+    days = local_dates(window, zone_name)
+    off = holidays_on(region, days)
+    worked = dict(overrides)
+    spans: list[Interval] = []
+    for day in days:
+        if day in off and day not in worked:
+            continue
+        ranges = worked[day] if day in worked else weekly.on(day)
+        spans.extend(ranges_to_utc(day, ranges, zone_name))
+    # Each range is eroded on its own: ranges of one date never touch (they were joined), and
+    # a range ending at midnight must not join the next date's range that starts there.
+    return erode(spans, duration)
+
+
+def without_busy(
+    starts: IntervalSet,
+    p: Participant,
+    buffer: timedelta,
+    duration: timedelta,
+    extra_busy: IntervalSet = EMPTY,
+) -> IntervalSet:
+    """The starts `s` of `starts` whose meeting `[s, s + duration)` meets no busy time of `p`.
+
+    A busy span `[a, b)` widened by the buffer blocks `s` exactly when `s + duration > a - buffer`
+    and `s < b + buffer`, i.e. `s` in `[a - buffer - duration + 1 µs, b + buffer)`.
+    """
+    before = buffer + duration - ONE_MICROSECOND
+    result = starts.without(p.busy, before, buffer)
+    if extra_busy:
+        result = result.without(extra_busy, before, buffer)
+    return result
 
 
 # --- the mission's grid ----------------------------------------------------------------------
@@ -214,6 +251,11 @@ def commitments_of(
     return {pid: IntervalSet(s) for pid, s in spans.items()}
 
 
+def distinct(sets: Iterable[IntervalSet]) -> list[IntervalSet]:
+    """The sets without repeats of the same object (cached sets are shared), in order."""
+    return list({id(s): s for s in sets}.values())
+
+
 def feasible_starts(
     mission: Mission,
     meeting: Meeting,
@@ -231,12 +273,18 @@ def feasible_starts(
             fixed[other.id] = other.fixed_start
     commitments = commitments_of(mission, fixed, excluding=meeting.id)
     window = meeting_window(mission, meeting)
+    by_id = {p.id: p for p in mission.participants}
+    people = [by_id[pid] if pid in by_id else mission.participant(pid) for pid in meeting.required]
     common = erode([window], meeting.duration)
-    for pid in meeting.required:
+    # Hours first (cached, few spans; people who share zone and hours share one set, so each
+    # distinct set is intersected once), then busy time subtracted only where it can still
+    # matter: the common set is small, so each calendar is visited by bisection, not in full.
+    for hours in distinct(hours_starts(p, window, meeting.duration) for p in people):
         if not common:
             break
-        p = mission.participant(pid)
-        common &= start_set(
-            mission, p, meeting.duration, extra_busy=commitments.get(pid, EMPTY), window=window
-        )
+        common &= hours
+    for p in people:
+        if not common:
+            break
+        common = without_busy(common, p, mission.buffer, meeting.duration, commitments.get(p.id, EMPTY))
     return starts_in(common, grid(mission))

@@ -14,7 +14,7 @@ sorted span lists, so the cost grows with the number of spans, never with the le
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -132,6 +132,14 @@ class IntervalSet:
         j = i + 1
         return j < len(self._starts) and self._starts[j] < interval.end
 
+    def overlapping(self, interval: Interval) -> list[Interval]:
+        """The spans of the set that share some instant with `interval`, found by bisection."""
+        i = max(bisect_right(self._starts, interval.start) - 1, 0)
+        if i < len(self._ends) and self._ends[i] <= interval.start:
+            i += 1
+        j = bisect_left(self._starts, interval.end)
+        return [Interval(self._starts[k], self._ends[k]) for k in range(i, j)]
+
     def span_containing(self, instant: datetime) -> Interval | None:
         i = bisect_right(self._starts, instant) - 1
         if i >= 0 and instant < self._ends[i]:
@@ -181,6 +189,40 @@ class IntervalSet:
                     ends.append(b_s[k])
                 if b_e[k] > cur:
                     cur = b_e[k]
+                if cur >= end:
+                    break
+                k += 1
+            if cur < end:
+                starts.append(cur)
+                ends.append(end)
+        return IntervalSet._normalised(starts, ends)
+
+    def without(self, other: IntervalSet, before: timedelta, after: timedelta) -> IntervalSet:
+        """`self - other.expanded(before, after)`, without building the widened set.
+
+        Only the spans of `other` near a span of `self` are visited (found by bisection), so a
+        small set minus a long busy calendar costs little: this is the slot finder's hot path.
+        """
+        o_s, o_e = other._starts, other._ends
+        if not o_s or not self._starts:
+            return self
+        starts: list[datetime] = []
+        ends: list[datetime] = []
+        for start, end in zip(self._starts, self._ends, strict=True):
+            # Widened spans keep both their starts and ends sorted (same widening for all), so
+            # the first one that can reach `start` is found by bisecting the original ends.
+            k = bisect_right(o_e, start - after)
+            cur = start
+            while k < len(o_s):
+                b_start = o_s[k] - before
+                if b_start >= end:
+                    break
+                if b_start > cur:
+                    starts.append(cur)
+                    ends.append(b_start)
+                b_end = o_e[k] + after
+                if b_end > cur:
+                    cur = b_end
                 if cur >= end:
                     break
                 k += 1

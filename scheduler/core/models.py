@@ -261,4 +261,5 @@ class Plan:
     status: Literal["optimal", "feasible", "infeasible"]
     meetings: tuple[PlannedMeeting, ...]
     unscheduled: tuple[Unscheduled, ...]
-    objective: Mapping[str, float | int | bool | None]
+    objective: Mapping[str, float | int | bool | str | None]
+    warnings: tuple[str, ...] = ()  # rules broken by meetings fixed where they are (they stay)

@@ -13,12 +13,12 @@ the values of the meetings it schedules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from scheduler.core.availability import ranges_to_utc
 from scheduler.core.models import Meeting, Mission, Participant, Score
-from scheduler.core.zones import local_date
+from scheduler.core.zones import holder_date
 
 PREFERRED = 100
 ACCEPTABLE_MAX = 80
@@ -27,7 +27,7 @@ EDGE_MARGIN = timedelta(hours=2)
 
 def comfort(p: Participant, start: datetime, end: datetime) -> int:
     """0..100: how good `[start, end)` is for `p` in their own local day (see module docstring)."""
-    day = local_date(start, p.timezone)
+    day = holder_date(start, p.timezone)
     for a, b in ranges_to_utc(day, p.preferred.on(day), p.timezone):
         if a <= start and end <= b:
             return PREFERRED
@@ -42,6 +42,11 @@ def score(mission: Mission, meeting: Meeting, start: datetime, optional_free: It
     """The score of holding `meeting` at `start`, given which optional attendees are free then."""
     end = start + meeting.duration
     per_person = {pid: comfort(mission.participant(pid), start, end) for pid in meeting.required}
+    return score_from(per_person, optional_free)
+
+
+def score_from(per_person: Mapping[str, int], optional_free: Iterable[str] = ()) -> Score:
+    """The score built from each required participant's comfort and the optional people free."""
     values = list(per_person.values()) or [0]
     worst = min(values)
     mean = sum(values) // len(values)
@@ -50,6 +55,6 @@ def score(mission: Mission, meeting: Meeting, start: datetime, optional_free: It
         optional_free=n_optional,
         worst_comfort=worst,
         mean_comfort=mean,
-        comfort=per_person,
+        comfort=dict(per_person),
         value=n_optional * 1_000_000 + worst * 1_000 + mean,
     )

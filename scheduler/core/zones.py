@@ -115,6 +115,19 @@ def local_date(instant: datetime, zone_name: str) -> date:
     return instant.astimezone(zone(zone_name)).date()
 
 
+def holder_date(instant: datetime, zone_name: str) -> date:
+    """`local_date`, answered from the cached local midnights instead of converting `instant`.
+
+    Any zone's date is the UTC date or one day either side, so at most three cached
+    midnights decide it: scoring many slots for many people then costs no new conversions.
+    """
+    utc_day = instant.astimezone(UTC).date() if instant.tzinfo is not UTC else instant.date()
+    for day in (utc_day - timedelta(days=1), utc_day, utc_day + timedelta(days=1)):
+        if local_midnight(day, zone_name) <= instant < local_midnight(day + timedelta(days=1), zone_name):
+            return day
+    return local_date(instant, zone_name)  # pragma: no cover - offsets beyond a day do not exist
+
+
 def to_local(instant: datetime, zone_name: str) -> datetime:
     """The same instant as an aware wall-clock datetime in the zone (for display only)."""
     return instant.astimezone(zone(zone_name))
@@ -132,6 +145,7 @@ __all__ = [
     "UTC",
     "dates_touched",
     "day_span",
+    "holder_date",
     "local_date",
     "local_midnight",
     "to_local",

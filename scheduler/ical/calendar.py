@@ -1,0 +1,146 @@
+"""The structure of a calendar file: VEVENTs, VTIMEZONEs, VFREEBUSY periods, X-WR-TIMEZONE, checked strictly.
+
+Only the properties the busy-time import needs are kept from each VEVENT, and properties of
+components nested in it (VALARM's DURATION, for one) are never mistaken for the event's own.
+Every BEGIN must be closed by the matching END; anything else is a CalendarError with the line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scheduler.errors import CalendarError
+from scheduler.ical.contentlines import ContentLine, line_name, logical_lines, parse_line
+
+EVENT_PROPERTIES = frozenset(
+    {
+        "DTSTART",
+        "DTEND",
+        "DURATION",
+        "RRULE",
+        "RDATE",
+        "EXDATE",
+        "RECURRENCE-ID",
+        "UID",
+        "STATUS",
+        "TRANSP",
+        "SUMMARY",
+    }
+)
+
+
+_STRUCTURE = frozenset({"BEGIN", "END"})
+
+
+@dataclass(slots=True)
+class RawEvent:
+    """One VEVENT: its line and the kept properties by name (each a list: EXDATE may repeat)."""
+
+    line: int
+    props: dict[str, list[ContentLine]] = field(default_factory=dict)
+
+    def one(self, name: str) -> ContentLine | None:
+        found = self.props.get(name)
+        return found[0] if found else None
+
+
+@dataclass(slots=True)
+class RawCalendar:
+    events: list[RawEvent]
+    vtimezones: dict[str, list[ContentLine]]
+    x_wr_timezone: ContentLine | None
+    freebusy: list[ContentLine] = field(default_factory=list)  # FREEBUSY lines of VFREEBUSY objects
+
+
+def read_calendar(data: str | bytes, source: str) -> RawCalendar:
+    """Read the component structure of a calendar (one or more VCALENDAR objects)."""
+    events: list[RawEvent] = []
+    vtimezones: dict[str, list[ContentLine]] = {}
+    x_wr: ContentLine | None = None
+    stack: list[tuple[str, int]] = []
+    event: RawEvent | None = None
+    vtz: list[ContentLine] | None = None
+    freebusy: list[ContentLine] = []
+    in_freebusy = False
+    seen_calendar = False
+    keep = EVENT_PROPERTIES
+    for number, text in logical_lines(data, source):
+        name = line_name(text, number, source)
+        # Only the lines read below are fully parsed (about half of a typical export).
+        wanted = (
+            name in _STRUCTURE
+            or vtz is not None
+            or in_freebusy
+            or (event is not None and len(stack) == 2 and name in keep)
+            or (len(stack) == 1 and name == "X-WR-TIMEZONE")
+        )
+        if wanted:
+            c = parse_line(text, number, source)
+        else:
+            if not stack:
+                raise CalendarError(source, f"{name} outside BEGIN:VCALENDAR … END:VCALENDAR", number)
+            continue
+        if name == "BEGIN":
+            comp = c.value.strip().upper()
+            if not stack:
+                if comp != "VCALENDAR":
+                    raise CalendarError(source, f"expected BEGIN:VCALENDAR, found BEGIN:{c.value}", c.line)
+                seen_calendar = True
+            elif len(stack) == 1:
+                if comp == "VEVENT":
+                    event = RawEvent(c.line)
+                elif comp == "VTIMEZONE":
+                    vtz = []
+                elif comp == "VFREEBUSY":
+                    in_freebusy = True
+            stack.append((comp, c.line))
+            if vtz is not None:
+                vtz.append(c)
+            continue
+        if name == "END":
+            comp = c.value.strip().upper()
+            if not stack:
+                raise CalendarError(source, f"END:{c.value} with no BEGIN before it", c.line)
+            opened, opened_at = stack.pop()
+            if comp != opened:
+                raise CalendarError(
+                    source, f"END:{c.value} does not close BEGIN:{opened} of line {opened_at}", c.line
+                )
+            if len(stack) == 1:
+                in_freebusy = False
+                if event is not None and comp == "VEVENT":
+                    events.append(event)
+                    event = None
+                elif vtz is not None and comp == "VTIMEZONE":
+                    vtz.append(c)
+                    tzid = next((p.value.strip() for p in vtz if p.name == "TZID"), "")
+                    if not tzid:
+                        raise CalendarError(source, "a VTIMEZONE without a TZID", vtz[0].line)
+                    vtimezones[tzid] = vtz
+                    vtz = None
+                    continue
+            if vtz is not None:
+                vtz.append(c)
+            continue
+        if not stack:
+            raise CalendarError(source, f"{name} outside BEGIN:VCALENDAR … END:VCALENDAR", c.line)
+        if event is not None:
+            if len(stack) == 2 and name in keep:
+                props = event.props
+                if name in props:
+                    props[name].append(c)
+                else:
+                    props[name] = [c]
+        elif vtz is not None:
+            vtz.append(c)
+        elif in_freebusy:
+            if len(stack) == 2 and name == "FREEBUSY":
+                freebusy.append(c)
+        elif len(stack) == 1 and name == "X-WR-TIMEZONE" and x_wr is None:
+            x_wr = c
+    if stack:
+        opened, opened_at = stack[-1]
+        raise CalendarError(source, f"BEGIN:{opened} is never closed (END:{opened} missing)", opened_at)
+    if not seen_calendar:
+        raise CalendarError(source, "no calendar data: expected BEGIN:VCALENDAR", 1)
+    return RawCalendar(events, vtimezones, x_wr, freebusy)

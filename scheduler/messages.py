@@ -1,0 +1,153 @@
+"""Edge glue: the `MessageFactory` the use cases call, built from `scheduler.ical` and `scheduler.mail`.
+
+The services ask for envelopes (invitations, updates, cancellations, booking requests); the
+layer rules keep them away from iCalendar and MIME, so the two meet here, beside `cli.py` and
+the web app. One message per recipient, each with its own deterministic Message-ID.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from scheduler.core.models import Contact, Mission
+from scheduler.ical.invite import build_invitation, meeting_uid
+from scheduler.ical.people import Attendee, attendees, unique
+from scheduler.mail.compose import compose, envelope
+from scheduler.mail.render import Kind, Letter
+from scheduler.ports import Envelope
+
+INTERPRETER = "interpreter"
+
+
+def _guests(mission: Mission, meeting_id: str, extra: Sequence[Contact]) -> tuple[Attendee, ...]:
+    meeting = mission.meeting(meeting_id)
+    side = mission.participant(meeting.counterparts[0]) if meeting.counterparts else None
+    return tuple(
+        Attendee(
+            name=c.name,
+            email=c.email,
+            language=c.language,
+            timezone=side.timezone if side else mission.timezone,
+            organisation=side.name if side else "",
+            title=c.title,
+            kind="guest",
+        )
+        for c in extra
+    )
+
+
+class MailMessages:
+    """`scheduler.services.ports.MessageFactory` with the real invitations and letters."""
+
+    def _calendar_letters(
+        self,
+        mission: Mission,
+        meeting_id: str,
+        *,
+        kind: Kind,
+        start: datetime,
+        sequence: int,
+        extra_attendees: Sequence[Contact],
+        previous_start: datetime | None,
+        now: datetime,
+    ) -> list[Envelope]:
+        meeting = mission.meeting(meeting_id)
+        guests = _guests(mission, meeting_id, extra_attendees)
+        people = unique((*attendees(mission, meeting), *guests), organizer=mission.organizer.email)
+        ics = build_invitation(
+            mission,
+            meeting,
+            start,
+            method="CANCEL" if kind == "cancellation" else "REQUEST",
+            sequence=sequence,
+            dtstamp=now,
+            uid=meeting_uid(mission, meeting.id),
+            resources=meeting.resources,
+            extra_attendees=guests,
+        )
+        previous = (previous_start, previous_start + meeting.duration) if previous_start else None
+        letter = Letter(
+            kind=kind,
+            mission=mission,
+            meeting=meeting,
+            start=start,
+            end=start + meeting.duration,
+            people=people,
+            interpreter=INTERPRETER in meeting.resources,
+            previous=previous,
+            calendar=ics,
+            sequence=sequence,
+        )
+        return [envelope(compose(letter, p, now=now)) for p in people]
+
+    def invitations(
+        self,
+        mission: Mission,
+        meeting_id: str,
+        *,
+        start: datetime,
+        sequence: int,
+        extra_attendees: Sequence[Contact] = (),
+        previous_start: datetime | None = None,
+        now: datetime,
+    ) -> Sequence[Envelope]:
+        """REQUEST invitations with the agenda (an update when `previous_start` is given)."""
+        return self._calendar_letters(
+            mission,
+            meeting_id,
+            kind="update" if previous_start else "invitation",
+            start=start,
+            sequence=sequence,
+            extra_attendees=extra_attendees,
+            previous_start=previous_start,
+            now=now,
+        )
+
+    def cancellations(
+        self,
+        mission: Mission,
+        meeting_id: str,
+        *,
+        start: datetime,
+        sequence: int,
+        extra_attendees: Sequence[Contact] = (),
+        now: datetime,
+    ) -> Sequence[Envelope]:
+        """CANCEL to everyone invited."""
+        return self._calendar_letters(
+            mission,
+            meeting_id,
+            kind="cancellation",
+            start=start,
+            sequence=sequence,
+            extra_attendees=extra_attendees,
+            previous_start=None,
+            now=now,
+        )
+
+    def booking_request(
+        self,
+        mission: Mission,
+        meeting_id: str,
+        *,
+        options: Sequence[tuple[datetime, datetime]],
+        link: str,
+        expires_at: datetime,
+        now: datetime,
+    ) -> Sequence[Envelope]:
+        """The booking-request letter with the options and the link, to each counterpart contact."""
+        meeting = mission.meeting(meeting_id)
+        contacts = tuple(a for a in attendees(mission, meeting) if a.kind == "contact")
+        letter = Letter(
+            kind="booking_request",
+            mission=mission,
+            meeting=meeting,
+            people=attendees(mission, meeting),
+            options=tuple(options),
+            booking_url=link,
+        )
+        return [envelope(compose(letter, p, now=now)) for p in contacts]
+
+
+__all__ = ["MailMessages"]

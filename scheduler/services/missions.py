@@ -1,0 +1,82 @@
+"""Use cases on a whole mission: import a mission file, export it back, plan it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from scheduler.core.bookings import claim_cell, claims_for
+from scheduler.core.models import Mission, Plan
+from scheduler.core.planner import plan_mission
+from scheduler.services.context import Services
+
+
+def import_mission(services: Services, mission: Mission, *, source: str = "") -> int:
+    """Store `mission` as a new mission and return its id. One transaction.
+
+    A meeting with a `fixed` start in the file becomes an active booking (with its claims, so
+    the database guards it like any booking); no message is queued for it. Raises `Conflict`
+    when fixed meetings of the file collide with each other (same person closer than the
+    buffer, a resource over capacity, `max_per_day` exceeded).
+    """
+    now = services.clock.now()
+    cell = claim_cell(mission)
+    bare = replace(mission, meetings=tuple(replace(m, fixed_start=None) for m in mission.meetings))
+    with services.uow() as uow:
+        mission_id = uow.add_mission(bare, source=source, now=now, cell=cell)
+        for m in mission.meetings:
+            if m.fixed_start is None:
+                continue
+            uow.add_booking(
+                mission_id,
+                m.id,
+                start=m.fixed_start,
+                end=m.fixed_start + m.duration,
+                sequence=0,
+                now=now,
+                claims=claims_for(mission, m, m.fixed_start, cell),
+            )
+            uow.set_meeting_state(mission_id, m.id, "booked")
+    return mission_id
+
+
+def export_mission(services: Services, mission_id: int) -> Mission:
+    """The stored mission as a `Mission` (booked meetings carry their start as `fixed_start`).
+
+    `mission_toml.dump_mission` turns it into the mission file. Raises `NotFound`.
+    """
+    with services.uow() as uow:
+        return uow.mission(mission_id)
+
+
+def mission_source(services: Services, mission_id: int) -> str:
+    """The path of the file the mission was imported from ("" when it was not). Raises `NotFound`."""
+    with services.uow() as uow:
+        return uow.mission_source(mission_id)
+
+
+def mission_ids(services: Services) -> list[int]:
+    """Ids of every stored mission, oldest first."""
+    with services.uow() as uow:
+        return uow.mission_ids()
+
+
+def plan(services: Services, mission_id: int, *, time_limit: float = 10.0) -> Plan:
+    """Run the planner with every booked meeting fixed, and remember each meeting's planned start.
+
+    The solver runs outside any transaction (it may take `time_limit` seconds); the plan's
+    starts are then stored in one short transaction as the meetings' `planned_start`, which
+    `propose` offers first. Meetings not booked and not yet proposed move to state "planned".
+    """
+    with services.uow() as uow:
+        mission = uow.mission(mission_id)
+    result = plan_mission(mission, time_limit=time_limit)
+    planned = {pm.meeting_id: pm.start for pm in result.meetings if not pm.fixed}
+    with services.uow() as uow:
+        uow.lock_mission(mission_id)
+        statuses = uow.meeting_statuses(mission_id)
+        starts = {mid: planned.get(mid) for mid, st in statuses.items() if st.booking is None}
+        uow.set_planned_starts(mission_id, starts)
+        for mid, start in starts.items():
+            if statuses[mid].state in ("unplanned", "planned"):
+                uow.set_meeting_state(mission_id, mid, "planned" if start else "unplanned")
+    return result

@@ -1,0 +1,129 @@
+"""The web service's unit of work: the store's repository plus accounts and definition edits.
+
+`AppUnitOfWork` adds to `SqlUnitOfWork` what the coordinator API needs and the use cases of
+`scheduler.services` do not: replacing a mission's definition (people, meetings, resources)
+while keeping every meeting's state, bookings and proposals, deleting a mission, and the
+account tables. `app_units(store)` is the `Services.uow` factory that hands it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.core.models import Mission
+from scheduler.errors import Conflict
+from scheduler.store.accounts import AccountRepository
+from scheduler.store.convert import contact_rows, meeting_row, participant_row
+from scheduler.store.engine import Store
+from scheduler.store.repository import SqlUnitOfWork
+from scheduler.store.tables import BookingRow, ContactRow, MeetingRow, MissionRow, ParticipantRow, ResourceRow
+
+# Columns that describe a meeting or a participant; state, sequence and planned start are kept.
+_MEETING_FIELDS = (
+    "position title delegates counterparts optional duration_seconds priority after resources "
+    "not_before not_after purpose agenda notes video_url"
+).split()
+_PARTICIPANT_FIELDS = (
+    "position kind name timezone language email role holidays hours preferred overrides busy_sources max_per_day"
+).split()
+
+
+class AppUnitOfWork(SqlUnitOfWork, AccountRepository):
+    """One transaction with the repository, the account methods and the definition edits."""
+
+    def replace_definition(self, mission_id: int, mission: Mission) -> None:
+        """Make the stored definition equal `mission` (already validated); busy time is kept.
+
+        Meetings keep their state, sequence, planned start, bookings and proposals; a meeting
+        that is booked cannot be removed (`Conflict`: cancel it first).
+        """
+        row = self._mission_row(mission_id)
+        row.name, row.timezone, row.start, row.end = mission.name, mission.timezone, mission.start, mission.end
+        row.step_seconds = int(mission.step.total_seconds())
+        row.buffer_seconds = int(mission.buffer.total_seconds())
+        o = mission.organizer
+        row.organizer = {"name": o.name, "email": o.email, "language": o.language, "title": o.title}
+        row.video_url = mission.video_url
+        s = self.session
+        wanted_meetings = {m.id for m in mission.meetings}
+        booked = set(
+            s.scalars(
+                select(BookingRow.meeting_id).where(
+                    BookingRow.mission_id == mission_id, BookingRow.status == "active"
+                )
+            )
+        )
+        gone = sorted((booked - wanted_meetings))
+        if gone:
+            raise Conflict(f"meeting {', '.join(gone)} is booked: cancel it before removing it")
+        s.execute(
+            delete(MeetingRow).where(MeetingRow.mission_id == mission_id, MeetingRow.mid.not_in(wanted_meetings))
+        )
+        wanted_people = {p.id for p in mission.participants}
+        s.execute(
+            delete(ParticipantRow).where(
+                ParticipantRow.mission_id == mission_id, ParticipantRow.pid.not_in(wanted_people)
+            )
+        )
+        s.execute(delete(ResourceRow).where(ResourceRow.mission_id == mission_id))
+        s.execute(delete(ContactRow).where(ContactRow.mission_id == mission_id))
+        s.flush()
+        s.add_all(
+            ResourceRow(mission_id=mission_id, name=n, capacity=c, position=i)
+            for i, (n, c) in enumerate(mission.resources.items())
+        )
+        for i, p in enumerate(mission.participants):
+            new = participant_row(mission_id, p, i)
+            old = s.get(ParticipantRow, (mission_id, p.id))
+            if old is None:
+                s.add(new)
+            else:
+                for f in _PARTICIPANT_FIELDS:
+                    setattr(old, f, getattr(new, f))
+        s.flush()
+        for p in mission.participants:
+            s.add_all(contact_rows(mission_id, p))
+        for i, m in enumerate(mission.meetings):
+            new_m = meeting_row(mission_id, m, i)
+            old_m = s.get(MeetingRow, (mission_id, m.id))
+            if old_m is None:
+                s.add(new_m)
+            else:
+                for f in _MEETING_FIELDS:
+                    setattr(old_m, f, getattr(new_m, f))
+        s.flush()
+
+    def delete_mission(self, mission_id: int) -> None:
+        """Delete the mission and everything of it (the foreign keys cascade)."""
+        row = self._mission_row(mission_id)
+        self.session.delete(row)
+        self.session.flush()
+
+    def mission_names(self) -> list[tuple[int, str]]:
+        return [(r.id, r.name) for r in self.session.scalars(select(MissionRow).order_by(MissionRow.id))]
+
+
+def app_units(store: Store) -> Callable[[], AbstractContextManager[AppUnitOfWork]]:
+    """The `Services.uow` factory over `store`: each call is one transaction (commit or roll back)."""
+    write = sessionmaker(bind=store.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
+
+    @contextmanager
+    def unit() -> Iterator[AppUnitOfWork]:
+        session: Session = write()
+        try:
+            yield AppUnitOfWork(session)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    return unit
+
+
+__all__ = ["AppUnitOfWork", "app_units"]

@@ -1,0 +1,289 @@
+"""The database schema as SQLAlchemy 2 typed models. Alembic migrations create it; never `create_all`.
+
+Instants are `UTCDateTime` (UTC in, aware UTC out); zone names are plain strings beside them.
+A meeting's `fixed` start from the mission file is imported as an active booking, so every
+fixed meeting has claims and can be moved or cancelled like any other. Mission-file shapes
+that are only ever read whole (weekly hours, overrides, id lists) are JSON.
+
+The double-booking guard is `claims` with its UNIQUE constraint (see `core/bookings.py`), and
+`bookings` allows one active booking per meeting (a partial unique index).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from scheduler.store.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class MissionRow(Base):
+    __tablename__ = "missions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    timezone: Mapped[str] = mapped_column(String(64))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    step_seconds: Mapped[int] = mapped_column(Integer)
+    buffer_seconds: Mapped[int] = mapped_column(Integer)
+    organizer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    video_url: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")  # the file it was imported from
+    claim_cell_seconds: Mapped[int] = mapped_column(Integer, default=900)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ResourceRow(Base):
+    __tablename__ = "resources"
+
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    capacity: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class ParticipantRow(Base):
+    __tablename__ = "participants"
+
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"), primary_key=True)
+    pid: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(300))
+    timezone: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(320), default="")
+    role: Mapped[str] = mapped_column(String(300), default="")
+    holidays: Mapped[str] = mapped_column(String(20), default="")
+    hours: Mapped[list[Any]] = mapped_column(JSON)  # seven lists of [start, end] minutes, Monday first
+    preferred: Mapped[list[Any]] = mapped_column(JSON)
+    overrides: Mapped[dict[str, Any]] = mapped_column(JSON)  # ISO date → list of [start, end]
+    busy_sources: Mapped[list[str]] = mapped_column(JSON)
+    max_per_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ContactRow(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["mission_id", "participant_id"],
+            ["participants.mission_id", "participants.pid"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(Integer)
+    participant_id: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300), default="")
+
+
+class BusyRow(Base):
+    """Busy time read from a participant's calendars at import, in UTC."""
+
+    __tablename__ = "busy_intervals"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["mission_id", "participant_id"],
+            ["participants.mission_id", "participants.pid"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_busy_intervals_owner", "mission_id", "participant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(Integer)
+    participant_id: Mapped[str] = mapped_column(String(100))
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    end: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MeetingRow(Base):
+    __tablename__ = "meetings"
+
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"), primary_key=True)
+    mid: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+    delegates: Mapped[list[str]] = mapped_column(JSON)
+    counterparts: Mapped[list[str]] = mapped_column(JSON)
+    optional: Mapped[list[str]] = mapped_column(JSON)
+    duration_seconds: Mapped[int] = mapped_column(Integer)
+    priority: Mapped[int] = mapped_column(Integer)
+    after: Mapped[list[str]] = mapped_column(JSON)
+    resources: Mapped[list[str]] = mapped_column(JSON)
+    not_before: Mapped[date | None] = mapped_column(Date, nullable=True)
+    not_after: Mapped[date | None] = mapped_column(Date, nullable=True)
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    agenda: Mapped[list[str]] = mapped_column(JSON)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    video_url: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20), default="unplanned")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE of its invitations
+    planned_start: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class BookingRow(Base):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["mission_id", "meeting_id"], ["meetings.mission_id", "meetings.mid"], ondelete="CASCADE"
+        ),
+        # One active booking per meeting, whatever the Python code believes.
+        Index(
+            "uq_bookings_active_meeting",
+            "mission_id",
+            "meeting_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(Integer)
+    meeting_id: Mapped[str] = mapped_column(String(100))
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    end: Mapped[datetime] = mapped_column(UTCDateTime)
+    sequence: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    option_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class BookingAttendeeRow(Base):
+    """People a counterpart added to their side when booking."""
+
+    __tablename__ = "booking_attendees"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(20))
+
+
+class ClaimRow(Base):
+    """One cell of one person's, resource unit's or day counter's time held by an active booking."""
+
+    __tablename__ = "claims"
+    __table_args__ = (UniqueConstraint("mission_id", "kind", "subject", "unit", "cell"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"))
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[int] = mapped_column(Integer)
+    cell: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProposalRow(Base):
+    __tablename__ = "proposals"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["mission_id", "meeting_id"], ["meetings.mission_id", "meetings.mid"], ondelete="CASCADE"
+        ),
+        Index("ix_proposals_mission_status", "mission_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(Integer)
+    meeting_id: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex; the token is never kept
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    needs_attention: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    available: Mapped[list[Any]] = mapped_column(JSON)  # [[start ISO, end ISO], …] in UTC
+
+
+class ProposalOptionRow(Base):
+    __tablename__ = "proposal_options"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    end: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+
+
+class OutboxRow(Base):
+    """A message stored before it is sent, in the transaction of the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(300), unique=True)
+    mission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("missions.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    meeting_id: Mapped[str] = mapped_column(String(100), default="")
+    kind: Mapped[str] = mapped_column(String(40), default="")
+    sender: Mapped[str] = mapped_column(String(320), default="")
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+__all__ = [
+    "Base",
+    "BookingAttendeeRow",
+    "BookingRow",
+    "BusyRow",
+    "ClaimRow",
+    "ContactRow",
+    "MeetingRow",
+    "MissionRow",
+    "OutboxRow",
+    "ParticipantRow",
+    "ProposalOptionRow",
+    "ProposalRow",
+    "ResourceRow",
+]

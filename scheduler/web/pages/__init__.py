@@ -1,0 +1,21 @@
+"""HTML pages, one module per page group; `pages_router()` gathers them.
+
+Issue 7's coordinator pages add their modules here (and templates under templates/pages/),
+using `render.render` for the CSRF token and `deps.UserDep` for the login.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from scheduler.web.pages import booking, login
+
+
+def pages_router() -> APIRouter:
+    router = APIRouter()
+    router.include_router(login.router)
+    router.include_router(booking.router)
+    return router
+
+
+__all__ = ["pages_router"]

@@ -1,0 +1,199 @@
+"""The booking page behind a counterpart's link: /book/{token}.
+
+    GET  /book/{token}             the options (or the booking, or the thanks), ?lang=en|ja&tz=Zone
+    POST /book/{token}/pick        book one option (with added attendees)        → 303, or 409 + what is open
+    POST /book/{token}/decline     none of these work: a note and hour cells     → 303
+    POST /book/{token}/change      a booked link asks to reschedule or cancel    → 303
+    GET  /book/{token}/invite.ics  the booked meeting's invitation
+
+Works without JavaScript; every form carries the CSRF token. A wrong token is a 404 page, an
+expired or closed link a 410 page, neither showing anything of any proposal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from scheduler.core.models import Contact
+from scheduler.errors import ConfigError, Conflict, Expired
+from scheduler.ical.invite import build_invitation, meeting_uid
+from scheduler.ical.people import Attendee
+from scheduler.services import book, decline, proposal_page
+from scheduler.services.requests import booked_link, request_change
+from scheduler.web.deps import ServicesDep
+from scheduler.web.pages import booking_view as view
+from scheduler.web.pages.forms import check_csrf
+from scheduler.web.pages.render import render
+
+router = APIRouter(include_in_schema=False)
+MAX_GUESTS = 3
+EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def _back(token: str, lang: str, tz: str, **extra: str) -> RedirectResponse:
+    query = urlencode({"lang": lang, "tz": tz, **extra})
+    return RedirectResponse(f"/book/{token}?{query}", status_code=303)
+
+
+def _options_page(
+    request: Request,
+    services: ServicesDep,
+    token: str,
+    lang: str | None,
+    tz: str | None,
+    *,
+    status: int = 200,
+    notice: str = "",
+    error: str = "",
+) -> Response:
+    link = booked_link(services, token)
+    page = link.page
+    v = view.viewer(page, lang, tz)
+    ctx: dict[str, object] = {
+        "token": token,
+        "v": v,
+        "mission": page.mission,
+        "meeting": page.meeting,
+        "people": view.people(page.mission, page),
+        "zones": view.zones_for(page.mission, v.counterpart_tz),
+        "notice": notice,
+        "error": error,
+        "city": lambda z: view.city(z, v.lang),
+    }
+    if page.proposal.status == "booked" and link.booking is not None:
+        ctx["booking"] = view.when(link.booking.start, link.booking.end, v)
+        ctx["change_sent"] = request.query_params.get("sent") == "1"
+        return render(request, "booking/booked.html", ctx, status=status, lang=v.lang)
+    if page.proposal.status == "declined":
+        return render(request, "booking/declined.html", ctx, status=status, lang=v.lang)
+    if not page.usable and not error:
+        raise Expired(page.why or "closed")
+    open_, gone = view.options(page, v)
+    ctx.update(
+        open_options=open_,
+        gone_options=gone,
+        grid=view.grid(page.mission, v, services.clock.now()),
+        expires=view.when(page.proposal.expires_at, page.proposal.expires_at, v)["own"].split("–")[0],
+    )
+    return render(request, "booking/options.html", ctx, status=status, lang=v.lang)
+
+
+@router.get("/book/{token}")
+def booking_page(
+    request: Request, token: str, services: ServicesDep, lang: str | None = None, tz: str | None = None
+) -> Response:
+    return _options_page(request, services, token, lang, tz)
+
+
+def _guests(names: list[str], emails: list[str], lang: str) -> list[Contact]:
+    import re
+
+    out = []
+    for i, (name, email) in enumerate(zip(names, emails, strict=False)):
+        name, email = name.strip(), email.strip()
+        if not name and not email:
+            continue
+        if i >= MAX_GUESTS or not name or not re.match(EMAIL_SHAPE, email) or len(email) > 320:
+            raise ConfigError(name or email, f"guest_email[{i}]")
+        out.append(Contact(name=name[:300], email=email, language=lang))
+    return out
+
+
+@router.post("/book/{token}/pick", dependencies=[Depends(check_csrf)])
+def pick(
+    request: Request,
+    token: str,
+    services: ServicesDep,
+    option_id: Annotated[int, Form()],
+    lang: Annotated[str, Form()] = "en",
+    tz: Annotated[str, Form()] = "UTC",
+    guest_name: Annotated[list[str] | None, Form()] = None,
+    guest_email: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Book the option: one transaction (services.book). Taken meanwhile → 409 with what is still open."""
+    try:
+        guests = _guests(guest_name or [], guest_email or [], lang)
+    except ConfigError as exc:
+        from scheduler.web.pages.i18n import pick_language, translate
+
+        msg = translate(pick_language(lang), "bad_email", name=exc.problems[0].message)
+        return _options_page(request, services, token, lang, tz, status=422, error=msg)
+    try:
+        book(services, token, option_id, attendees=guests)
+    except Conflict:
+        return _options_page(request, services, token, lang, tz, status=409, error="taken")
+    return _back(token, lang, tz, booked="1")
+
+
+@router.post("/book/{token}/decline", dependencies=[Depends(check_csrf)])
+def none_work(
+    request: Request,
+    token: str,
+    services: ServicesDep,
+    note: Annotated[str, Form(max_length=2000)] = "",
+    free: Annotated[list[str] | None, Form()] = None,
+    lang: Annotated[str, Form()] = "en",
+    tz: Annotated[str, Form()] = "UTC",
+) -> Response:
+    """None of the options work: the note and the ticked hour cells go to the coordinator."""
+    spans = []
+    for i, value in enumerate(free or []):
+        try:
+            start = datetime.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(f"{value!r} is not a time", f"free[{i}]") from None
+        if start.tzinfo is None:
+            raise ConfigError(f"{value!r} has no offset", f"free[{i}]")
+        spans.append((start, start + timedelta(hours=1)))
+    page = proposal_page(services, token)
+    side = page.meeting.counterparts[0] if page.meeting.counterparts else None
+    decline(services, token, note=note, available=spans, counterpart_id=side)
+    return _back(token, lang, tz)
+
+
+@router.post("/book/{token}/change", dependencies=[Depends(check_csrf)])
+def ask_change(
+    token: str,
+    services: ServicesDep,
+    kind: Annotated[str, Form()],
+    note: Annotated[str, Form(max_length=2000)] = "",
+    lang: Annotated[str, Form()] = "en",
+    tz: Annotated[str, Form()] = "UTC",
+) -> Response:
+    request_change(services, token, kind, note)  # type: ignore[arg-type]  # checked inside
+    return _back(token, lang, tz, sent="1")
+
+
+@router.get("/book/{token}/invite.ics")
+def invitation(token: str, services: ServicesDep) -> Response:
+    """The booked meeting's invitation, the same calendar object the emails carry."""
+    link = booked_link(services, token)
+    if link.booking is None:
+        raise Expired("nothing is booked through this link")
+    page, b = link.page, link.booking
+    side = page.mission.participant(page.meeting.counterparts[0]) if page.meeting.counterparts else None
+    guests = [
+        Attendee(name=c.name, email=c.email, language=c.language, timezone=side.timezone if side else "UTC")
+        for c in b.attendees
+    ]
+    ics = build_invitation(
+        page.mission,
+        page.meeting,
+        b.start,
+        method="REQUEST",
+        sequence=b.sequence,
+        dtstamp=services.clock.now(),
+        uid=meeting_uid(page.mission, page.meeting.id),
+        resources=page.meeting.resources,
+        extra_attendees=guests,
+    )
+    return Response(
+        ics,
+        media_type="text/calendar; charset=utf-8; method=REQUEST",
+        headers={"Content-Disposition": f'attachment; filename="{page.meeting.id}.ics"'},
+    )

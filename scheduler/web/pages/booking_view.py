@@ -1,0 +1,103 @@
+"""What the booking page shows, computed from a link's proposal: people, options, the grid.
+
+Times are in the viewer's zone (the counterpart's by default, switchable) with the other
+side's beside them; words and dates in the viewer's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from babel.dates import format_date
+
+from scheduler.core.models import Mission
+from scheduler.core.zones import local_date, validate_zone, wall_to_utc
+from scheduler.mail.timefmt import city, local_moment, local_range
+from scheduler.services.proposals import ProposalPage
+from scheduler.web.pages.i18n import pick_language
+
+GRID_HOURS = range(6, 23)  # the hours a counterpart can tick when no option works, in their zone
+
+
+@dataclass(frozen=True, kw_only=True)
+class Viewer:
+    lang: str
+    tz: str
+    other_tz: str
+    counterpart_tz: str
+    home_tz: str
+
+
+def viewer(page: ProposalPage, lang: str | None, tz: str | None) -> Viewer:
+    """The viewer's language and zone: asked for (`?lang=`, `?tz=`) or the counterpart's own."""
+    mission, meeting = page.mission, page.meeting
+    side = mission.participant(meeting.counterparts[0]) if meeting.counterparts else None
+    contact_lang = side.contacts[0].language if side and side.contacts else (side.language if side else "en")
+    own_tz = side.timezone if side else mission.timezone
+    chosen = own_tz
+    if tz and tz in zones_for(mission, own_tz):
+        chosen = validate_zone(tz)
+    other = mission.timezone if chosen != mission.timezone else own_tz
+    if other == chosen:
+        other = own_tz if chosen != own_tz else mission.timezone
+    return Viewer(
+        lang=pick_language(lang, contact_lang),
+        tz=chosen,
+        other_tz=other,
+        counterpart_tz=own_tz,
+        home_tz=mission.timezone,
+    )
+
+
+def zones_for(mission: Mission, own_tz: str) -> list[str]:
+    """The zones the page offers: the counterpart's, the mission's, every participant's, UTC."""
+    found = [own_tz, mission.timezone, *(p.timezone for p in mission.participants), "UTC"]
+    return list(dict.fromkeys(found))
+
+
+def when(start: datetime, end: datetime, v: Viewer) -> dict[str, str]:
+    other = local_moment(start, v.other_tz, v.lang)
+    return {"own": local_range(start, end, v.tz, v.lang), "other": f"{city(v.other_tz, v.lang)}: {other}"}
+
+
+def people(mission: Mission, page: ProposalPage) -> dict[str, list[dict[str, str]]]:
+    ours = []
+    for pid in page.meeting.delegates:
+        p = mission.participant(pid)
+        ours.append({"name": p.name, "role": p.role})
+    theirs = []
+    for pid in page.meeting.counterparts:
+        p = mission.participant(pid)
+        theirs += [{"name": c.name, "role": c.title, "org": p.name} for c in p.contacts]
+    return {"ours": ours, "theirs": theirs}
+
+
+def options(page: ProposalPage, v: Viewer) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(open options, options no longer possible), each with its local times."""
+    open_, gone = [], []
+    for o in page.proposal.options:
+        item = {"id": o.id, "kind": o.kind, **when(o.start, o.end, v)}
+        (open_ if o.status == "open" else gone).append(item)
+    return open_, gone
+
+
+def grid(mission: Mission, v: Viewer, now: datetime) -> dict[str, Any]:
+    """Hour cells over the mission's days in the viewer's zone; each value is the cell's UTC start."""
+    window = mission.window
+    first, last = local_date(window.start, v.tz), local_date(window.end - timedelta(seconds=1), v.tz)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    rows = []
+    for hour in GRID_HOURS:
+        cells = []
+        for day in days:
+            start = wall_to_utc(day, hour * 60, v.tz)  # the one DST rule of core.zones
+            usable = now < start and window.start <= start < window.end
+            cells.append({"value": start.isoformat(), "usable": usable})
+        rows.append({"hour": f"{hour:02d}:00", "cells": cells})
+    heads = [format_date(d, "M/d EEE" if v.lang == "ja" else "EEE d MMM", locale=v.lang) for d in days]
+    return {"days": heads, "rows": rows}
+
+
+__all__ = ["Viewer", "grid", "options", "people", "viewer", "when", "zones_for"]

@@ -1,0 +1,121 @@
+"""The words of the pages in English and Japanese. A missing Japanese entry falls back to English."""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "ja")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "app": "Mission scheduler",
+        "language": "Language",
+        "timezone": "Time zone",
+        "show": "Show",
+        "meeting": "Meeting",
+        "purpose": "Purpose",
+        "agenda": "Agenda",
+        "our_side": "Delegation",
+        "your_side": "Your side",
+        "options": "Proposed times",
+        "options_help": "Pick the time that suits you; it is booked at once and the invitations go out.",
+        "times_in": "Times in {zone}, with {other} beside them.",
+        "pick": "Book this time",
+        "add_people": "Add people from your side (optional)",
+        "name": "Name",
+        "email": "Email",
+        "no_longer": "no longer available",
+        "none_work": "None of these work",
+        "none_help": "Tell us when you could meet: tick the hours (in {zone}) and add a note.",
+        "note": "Note",
+        "send": "Send",
+        "taken": "Sorry, someone booked that time a moment ago. These times are still open:",
+        "none_left": "No proposed time is still open. We will send new times.",
+        "booked_title": "Your meeting is booked",
+        "booked_help": "Invitations have been sent to everyone. Add it to your calendar:",
+        "download": "Download the invitation (.ics)",
+        "change": "Need to change it?",
+        "ask_reschedule": "Ask to reschedule",
+        "ask_cancel": "Ask to cancel",
+        "change_sent": "Thank you: your request was sent to the organizers.",
+        "declined_title": "Thank you for your answer",
+        "declined_help": "The organizers will propose new times that suit you.",
+        "expires": "This link works until {when}.",
+        "error_not_found": "This booking link is not valid. Please use the link from your email.",
+        "error_expired": "This booking link has expired or was already used. The organizers will send a new one.",
+        "error_conflict": "That could not be done because something changed meanwhile. Please reload the page.",
+        "error_csrf": "The form had expired. Please go back, reload the page and try again.",
+        "error_bad_input": "Something in the form could not be read. Please go back and check it.",
+        "error_title": "Sorry",
+        "login": "Log in",
+        "logout": "Log out",
+        "password": "Password",
+        "login_failed": "Wrong email or password.",
+        "logged_in_as": "Logged in as {email}",
+        "api_docs": "API documentation",
+        "bad_email": "Please give a valid email address for {name}.",
+    },
+    "ja": {
+        "app": "ミッション日程調整",
+        "language": "言語",
+        "timezone": "タイムゾーン",
+        "show": "表示",
+        "meeting": "会議",
+        "purpose": "目的",
+        "agenda": "議題",
+        "our_side": "訪問団",
+        "your_side": "貴社・貴団体",
+        "options": "候補日時",
+        "options_help": "ご都合のよい日時をお選びください。その場で予約が確定し、招待状が送信されます。",
+        "times_in": "{zone}の時刻で表示しています（{other}の時刻を併記）。",
+        "pick": "この日時で予約する",
+        "add_people": "ご出席者の追加（任意）",
+        "name": "お名前",
+        "email": "メールアドレス",
+        "no_longer": "予約できなくなりました",
+        "none_work": "いずれの日時も都合がつかない",
+        "none_help": "ご都合のよい時間帯（{zone}）にチェックを入れ、メッセージをお書きください。",
+        "note": "メッセージ",
+        "send": "送信",
+        "taken": "申し訳ありません。その日時は直前に別の予約が入りました。まだ予約できる日時は次のとおりです。",
+        "none_left": "予約できる候補日時がなくなりました。新しい候補をお送りします。",
+        "booked_title": "会議の予約が確定しました",
+        "booked_help": "全員に招待状を送信しました。カレンダーに追加してください。",
+        "download": "招待状をダウンロード（.ics）",
+        "change": "変更が必要ですか？",
+        "ask_reschedule": "日時の変更を依頼する",
+        "ask_cancel": "キャンセルを依頼する",
+        "change_sent": "ありがとうございます。ご依頼を事務局に送信しました。",
+        "declined_title": "ご回答ありがとうございます",
+        "declined_help": "事務局からご都合に合わせた新しい候補日時をお送りします。",
+        "expires": "このリンクの有効期限：{when}",
+        "error_not_found": "この予約リンクは無効です。メールに記載のリンクをご利用ください。",
+        "error_expired": "この予約リンクは有効期限切れか、すでに使用されています。事務局から新しいリンクをお送りします。",
+        "error_conflict": "処理中に状況が変わったため完了できませんでした。ページを再読み込みしてください。",
+        "error_csrf": "フォームの有効期限が切れました。ページを再読み込みしてもう一度お試しください。",
+        "error_bad_input": "フォームの内容を読み取れませんでした。戻ってご確認ください。",
+        "error_title": "申し訳ありません",
+        "login": "ログイン",
+        "logout": "ログアウト",
+        "password": "パスワード",
+        "login_failed": "メールアドレスまたはパスワードが正しくありません。",
+        "logged_in_as": "{email} でログイン中",
+        "api_docs": "API ドキュメント",
+        "bad_email": "{name} さんの正しいメールアドレスをご入力ください。",
+    },
+}
+
+
+def pick_language(wanted: str | None, default: str = "en") -> str:
+    """`wanted` when it is a supported language ("ja", "ja-JP"), else `default` (else English)."""
+    for code in (wanted, default):
+        base = (code or "").replace("_", "-").split("-")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return "en"
+
+
+def translate(lang: str, key: str, **values: object) -> str:
+    text = STRINGS.get(lang, {}).get(key) or STRINGS["en"][key]
+    return text.format(**values) if values else text
+
+
+__all__ = ["LANGUAGES", "STRINGS", "pick_language", "translate"]

@@ -1,0 +1,32 @@
+"""The coordinator API, one module per resource; every router here requires a logged-in user."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from scheduler.web.deps import current_user
+from scheduler.web.routes import (
+    auth,
+    bookings,
+    find_times,
+    meetings,
+    missions,
+    participants,
+    plan,
+    proposals,
+    resources,
+)
+
+
+def api_router() -> APIRouter:
+    """Every /api route; all but the token exchange need a login."""
+    api = APIRouter(prefix="/api")
+    api.include_router(auth.router)
+    guarded = APIRouter(dependencies=[Depends(current_user)])
+    for module in (missions, participants, meetings, resources, find_times, plan, proposals, bookings):
+        guarded.include_router(module.router)
+    api.include_router(guarded)
+    return api
+
+
+__all__ = ["api_router"]

@@ -1,0 +1,71 @@
+"""Proposals: offer a meeting's counterpart options behind a booking link; list them and their answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from scheduler.core.bookings import Proposal
+from scheduler.errors import NotFound
+from scheduler.services import list_proposals, propose
+from scheduler.web.deps import ServicesDep
+from scheduler.web.views import iso
+
+router = APIRouter(tags=["proposals"])
+
+
+def proposal_json(p: Proposal) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "meeting_id": p.meeting_id,
+        "status": p.status,
+        "created_at": iso(p.created_at),
+        "expires_at": iso(p.expires_at),
+        "needs_attention": p.needs_attention,
+        "note": p.note,
+        "available": [[iso(s), iso(e)] for s, e in p.available],
+        "options": [
+            {"id": o.id, "start": iso(o.start), "end": iso(o.end), "kind": o.kind, "status": o.status}
+            for o in p.options
+        ],
+    }
+
+
+@router.post("/missions/{mission_id}/meetings/{meeting_id}/proposals", status_code=201)
+def create_proposal(mission_id: int, meeting_id: str, services: ServicesDep) -> dict[str, Any]:
+    """Offer 3–5 options; the booking request with the link is queued to the counterpart's contacts.
+
+    The link (with its token) is in the answer once; only the token's hash is stored.
+    """
+    created = propose(services, mission_id, meeting_id)
+    return {
+        **proposal_json(created.proposal),
+        "link": created.link,
+        "messages": list(created.messages),
+        "reasons": list(created.reasons),
+    }
+
+
+@router.get("/missions/{mission_id}/proposals")
+def get_proposals(
+    mission_id: int,
+    services: ServicesDep,
+    status: str | None = Query(default=None, max_length=20),
+    needs_attention: bool | None = None,
+) -> list[dict[str, Any]]:
+    """Every proposal of the mission, oldest first; declines carry the note and the times offered."""
+    with services.uow() as uow:
+        uow.mission(mission_id)  # NotFound for an unknown mission
+    found = list_proposals(services, mission_id, status=status)
+    if needs_attention is not None:
+        found = [p for p in found if p.needs_attention == needs_attention]
+    return [proposal_json(p) for p in found]
+
+
+@router.get("/missions/{mission_id}/proposals/{proposal_id}")
+def get_proposal(mission_id: int, proposal_id: int, services: ServicesDep) -> dict[str, Any]:
+    for p in list_proposals(services, mission_id):
+        if p.id == proposal_id:
+            return proposal_json(p)
+    raise NotFound(f"no proposal {proposal_id} in mission {mission_id}")

@@ -1,0 +1,46 @@
+"""What the web app is built from. Nothing here reads the environment at import time."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scheduler.services.context import Settings
+
+SECRET_ENV = "SCHEDULER_SECRET_KEY"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebSettings:
+    """`database_url` None: `SCHEDULER_DATABASE_URL`, else ./var/scheduler.db.
+
+    `secret_key` signs session cookies and CSRF tokens; `base_url` is where booking links point.
+    `secure_cookies` marks cookies Secure (set it behind HTTPS).
+    """
+
+    database_url: str | None = None
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    service: Settings = field(default_factory=Settings)
+    session_hours: int = 12
+    secure_cookies: bool = False
+
+
+def secret_key(var_dir: Path = Path("var")) -> str:
+    """`SCHEDULER_SECRET_KEY`, else a key kept in var/secret_key (created once, mode 0600)."""
+    if os.environ.get(SECRET_ENV):
+        return os.environ[SECRET_ENV]
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fp:
+        fp.write(key)
+    return key
+
+
+__all__ = ["SECRET_ENV", "WebSettings", "secret_key"]

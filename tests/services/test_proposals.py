@@ -1,0 +1,153 @@
+"""Proposals: 3–5 options, the plan's slot first, diverse, never too soon; a secret link that expires."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from scheduler.core.zones import local_date
+from scheduler.errors import Conflict
+from scheduler.ports import FixedClock
+from scheduler.services import (
+    Services,
+    decline,
+    import_mission,
+    proposal_page,
+    propose,
+)
+from scheduler.store import Store
+from scheduler.store.tables import ProposalRow
+from tests.builders import TORONTO
+from tests.services.fakes import headers
+from tests.store.sample import at, sample_mission
+
+
+@pytest.fixture
+def mission_id(services: Services) -> int:
+    return import_mission(services, sample_mission())
+
+
+def test_three_to_five_options_none_inside_the_minimum_notice(
+    services: Services, mission_id: int, clock: FixedClock
+) -> None:
+    clock.at = at(15, 12)  # the evening of the 16th UTC is less than 24 h away
+    created = propose(services, mission_id, "brown-jetro")
+    starts = [o.start for o in created.proposal.options]
+    assert 3 <= len(starts) <= 5
+    assert min(starts) >= clock.at + timedelta(hours=24)
+    assert created.proposal.options[0].kind == "plan"
+    assert [o.kind for o in created.proposal.options[1:]] == ["alternative"] * (len(starts) - 1)
+
+
+def test_options_are_spread_over_days(services: Services, mission_id: int) -> None:
+    created = propose(services, mission_id, "santos-jetro")
+    days = {local_date(o.start, TORONTO) for o in created.proposal.options}
+    assert len(days) == len(created.proposal.options)
+
+
+def test_the_plans_slot_comes_first(services: Services, mission_id: int) -> None:
+    created = propose(services, mission_id, "brown-jetro", plan_start=at(23, 1))
+    assert (created.proposal.options[0].start, created.proposal.options[0].kind) == (at(23, 1), "plan")
+
+
+def test_plan_options_of_open_proposals_never_clash(services: Services, mission_id: int) -> None:
+    propose(services, mission_id, "brown-jetro", plan_start=at(23, 1))
+    second = propose(services, mission_id, "brown-jcci", plan_start=at(23, 1, 30))  # brown twice
+    plan = second.proposal.options[0]
+    assert plan.kind == "plan"
+    assert plan.start != at(23, 1, 30)
+    assert not (plan.start < at(23, 2, 15) and at(23, 0, 45) < plan.end)  # clear of brown + buffer
+
+
+def test_the_link_is_random_and_only_its_hash_is_stored(
+    services: Services, store: Store, mission_id: int
+) -> None:
+    a = propose(services, mission_id, "brown-jetro")
+    b = propose(services, mission_id, "santos-jetro")
+    assert len(a.token) >= 43  # token_urlsafe(32): 256 bits
+    assert a.token != b.token
+    assert a.token in a.link
+    with store.unit_of_work(write=False) as uow:
+        row = uow.session.get(ProposalRow, a.proposal.id)
+        assert row is not None
+        assert row.token_hash == hashlib.sha256(a.token.encode()).hexdigest()
+    # The booking request carries the link; once it is sent, no copy of the token is kept.
+    from tests.store.test_outbox import Recorder
+
+    transport = Recorder()
+    store.outbox().deliver(transport, now=services.clock.now())
+    assert any(a.link in headers(e.data).get("X-Link", "") for e in transport.sent)
+    assert a.token not in dump(store)
+
+
+def dump(store: Store) -> str:
+    """Every value in every table, as text."""
+    from scheduler.store.tables import Base
+
+    parts = []
+    with store.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            for row in conn.execute(select(table)):
+                parts.append(repr(tuple(row)))
+        conn.execute(text("SELECT 1"))
+    return "\n".join(parts)
+
+
+def test_a_link_expires_after_14_days_or_at_the_last_option(
+    services: Services, mission_id: int, clock: FixedClock
+) -> None:
+    early = propose(services, mission_id, "brown-jetro")
+    assert early.proposal.expires_at == clock.at + timedelta(days=14)
+    clock.at = at(20, 12)
+    late = propose(services, mission_id, "santos-jetro")
+    assert late.proposal.expires_at == max(o.start for o in late.proposal.options)
+    assert late.proposal.expires_at < clock.at + timedelta(days=14)
+
+
+def test_no_time_left_is_a_conflict(services: Services, mission_id: int, clock: FixedClock) -> None:
+    clock.at = at(26, 0)
+    with pytest.raises(Conflict, match="no time left"):
+        propose(services, mission_id, "brown-jetro")
+
+
+def test_a_new_proposal_supersedes_the_open_one(services: Services, mission_id: int) -> None:
+    old = propose(services, mission_id, "brown-jetro")
+    propose(services, mission_id, "brown-jetro")
+    page = proposal_page(services, old.token)
+    assert (page.usable, page.proposal.status) == (False, "superseded")
+
+
+def test_the_booking_request_goes_to_the_counterpart_contacts_in_the_same_transaction(
+    services: Services, store: Store, mission_id: int
+) -> None:
+    created = propose(services, mission_id, "brown-jetro")
+    entries = store.outbox().entries()
+    assert [e.recipients for e in entries] == [("jetro@example.jp",)]
+    assert created.messages == (entries[0].message_id,)
+
+
+def test_declining_flags_the_proposal_and_turns_the_times_given_into_availability(
+    services: Services, store: Store, mission_id: int
+) -> None:
+    created = propose(services, mission_id, "brown-jetro")
+    result = decline(
+        services,
+        created.token,
+        note="We are travelling that week",
+        available=[(at(23, 5), at(23, 7))],  # Tokyo 14:00–16:00 on Tuesday 23 February
+    )
+    assert (result.proposal.status, result.proposal.needs_attention) == ("declined", True)
+    assert result.proposal.note == "We are travelling that week"
+    assert result.proposal.available == ((at(23, 5), at(23, 7)),)
+    assert {o.status for o in result.proposal.options} == {"released"}
+    with store.unit_of_work(write=False) as uow:
+        jetro = uow.mission(mission_id).participant("jetro")
+        state = uow.meeting_statuses(mission_id)["brown-jetro"].state
+    assert state == "declined"
+    from datetime import date
+
+    assert jetro.overrides[date(2027, 2, 23)] == ((14 * 60, 16 * 60),)
+    assert proposal_page(services, created.token).usable is False

@@ -1,0 +1,91 @@
+"""The web app over a real SQLite file (and PostgreSQL where a test asks), the sample mission
+imported, a frozen clock three weeks before the mission, a coordinator with an API token."""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+with warnings.catch_warnings():
+    # Starlette 1.x deprecates its httpx-based TestClient (for httpx2) at import; it still works.
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from scheduler.config import load_mission
+from scheduler.core.models import Mission
+from scheduler.ports import FixedClock
+from scheduler.services import Services, import_mission
+from scheduler.services.accounts import add_user, issue_api_token
+from scheduler.store import Store, open_store
+from scheduler.web import WebSettings, create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2027, 1, 25, 12, 0, tzinfo=UTC)  # three weeks before the sample mission
+EMAIL, PASSWORD = "coordinator@example.org", "correct horse battery"
+SECRET = "test-secret-key"
+
+
+@dataclass
+class Web:
+    app: FastAPI
+    client: TestClient
+    services: Services
+    store: Store
+    clock: FixedClock
+    token: str
+    mission_id: int
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def api(self, method: str, path: str, **kw: Any) -> Any:
+        return self.client.request(method, f"/api/missions/{self.mission_id}{path}", headers=self.auth, **kw)
+
+
+@lru_cache(maxsize=1)
+def sample_mission() -> Mission:
+    """The sample mission file, read once (its calendars take a while to parse)."""
+    return load_mission(ROOT / "config.toml")
+
+
+def build_web(url: str, *, base_url: str = "http://testserver", mission: bool = True) -> Web:
+    store = open_store(url)
+    clock = FixedClock(NOW)
+    app = create_app(
+        WebSettings(database_url=url, secret_key=SECRET, base_url=base_url), store=store, clock=clock
+    )
+    services: Services = app.state.services
+    mission_id = import_mission(services, sample_mission(), source="config.toml") if mission else 0
+    user = add_user(services, f"{mission_id}-{EMAIL}" if not mission else EMAIL, PASSWORD)
+    token = issue_api_token(services, user.id)
+    client = TestClient(app, base_url=base_url)
+    return Web(app, client, services, store, clock, token, mission_id)
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[Web]:
+    w = build_web(f"sqlite:///{tmp_path / 'web.db'}")
+    yield w
+    w.client.close()
+    w.store.close()
+
+
+@pytest.fixture
+def proposal(web: Web) -> dict[str, Any]:
+    """A proposal for the JETRO briefing (a Tokyo counterpart), with its link."""
+    r = web.api("POST", "/meetings/jetro-briefing/proposals")
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+def token_of(link: str) -> str:
+    return link.rsplit("/", 1)[1]
