@@ -115,6 +115,11 @@ def row(name: str, seconds: float, plan) -> str:  # type: ignore[no-untyped-def]
         f"  {name:<22} {seconds:7.2f} s  priority {o['priority']:>5}/{o['priority_total']:<5} "
         f"comfort {o['comfort']:>10}  scheduled {o['scheduled']:>3}  "
         f"{plan.status:<9} gap {gap_text}"
+        + (
+            f" (priority bound {o['bound_priority']}, stages proved {o['stages_optimal']})"
+            if "bound_priority" in o
+            else ""
+        )
     )
 
 
@@ -145,7 +150,9 @@ def compare(n: int, limit: float) -> None:
         "no symmetry breaking": Options(symmetry=False),
         "no greedy hint": Options(hint=False),
         "staged objective": Options(lexicographic="staged"),
-        "1 worker": Options(workers=1),
+        "2 workers, interleaved": Options(workers=2),
+        "LP linearization level 1": Options(linearization=1),
+        "no day-by-day search": Options(lns=False),
     }
     print(f"{n} meetings, limit {limit:g} s")
     for name, opts in variants.items():

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from scheduler.core.intervals import IntervalSet
-from scheduler.core.models import Mission
+from scheduler.core.models import Mission, Participant
 from scheduler.core.zones import local_date, to_local, wall_to_utc
 from scheduler.errors import Conflict
 from scheduler.mail.transports import MaildirTransport, SmtpTransport
@@ -41,7 +41,12 @@ class DeliveryLoop:
     """A daemon thread delivering the database outbox every `interval` seconds until `stop()`."""
 
     def __init__(
-        self, store: Store, transport: Transport, *, interval: float = DELIVERY_INTERVAL_S, clock: Clock | None = None
+        self,
+        store: Store,
+        transport: Transport,
+        *,
+        interval: float = DELIVERY_INTERVAL_S,
+        clock: Clock | None = None,
     ) -> None:
         self.store, self.transport, self.interval = store, transport, interval
         self.clock = clock or SystemClock()
@@ -70,21 +75,27 @@ class DeliveryLoop:
         self._thread.join(timeout=5)
 
 
-def serve(settings: WebSettings, *, host: str = "127.0.0.1", port: int = 8000, store: Store | None = None) -> None:
+def serve(
+    settings: WebSettings, *, host: str = "127.0.0.1", port: int = 8000, store: Store | None = None
+) -> None:
     """Run the web app with uvicorn, the outbox delivered in the background, until interrupted."""
     import uvicorn
 
+    from scheduler.jobs import start_service  # timed work and outbox delivery (APScheduler)
+
     store = store or open_store(settings.database_url)
-    loop = DeliveryLoop(store, transport_from_env()).start()
+    jobs = start_service(store, transport_from_env())
     try:
         uvicorn.run(create_app(settings, store=store), host=host, port=port, log_level="info")
     finally:
-        loop.stop()
+        jobs.stop()
         store.close()
 
 
 # --- accounts ------------------------------------------------------------------------------------
-def create_user(email: str, password: str, *, database_url: str | None = None, token: bool = False) -> tuple[str, str]:
+def create_user(
+    email: str, password: str, *, database_url: str | None = None, token: bool = False
+) -> tuple[str, str]:
     """Create a coordinator account; (email, API token or "")."""
     store = open_store(database_url)
     try:
@@ -124,8 +135,10 @@ def shift_mission(mission: Mission, weeks: int) -> Mission:
     def day(d: date | None) -> date | None:
         return None if d is None else d + delta
 
-    def person(p):  # type: ignore[no-untyped-def]
-        busy = IntervalSet([(_shift_instant(s, days, p.timezone), _shift_instant(e, days, p.timezone)) for s, e in p.busy])
+    def person(p: Participant) -> Participant:
+        busy = IntervalSet(
+            [(_shift_instant(s, days, p.timezone), _shift_instant(e, days, p.timezone)) for s, e in p.busy]
+        )
         return replace(p, overrides={d + delta: r for d, r in p.overrides.items()}, busy=busy)
 
     meetings = tuple(
@@ -133,7 +146,9 @@ def shift_mission(mission: Mission, weeks: int) -> Mission:
             m,
             not_before=day(m.not_before),
             not_after=day(m.not_after),
-            fixed_start=None if m.fixed_start is None else _shift_instant(m.fixed_start, days, mission.timezone),
+            fixed_start=None
+            if m.fixed_start is None
+            else _shift_instant(m.fixed_start, days, mission.timezone),
         )
         for m in mission.meetings
     )

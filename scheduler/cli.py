@@ -228,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     from scheduler.cli_web import add_commands  # serve, demo, user add (the web service)
 
     add_commands(sub, _config_arg)
+    from scheduler.cli_jobs import add_commands as add_jobs  # scheduler jobs (timed work)
+
+    add_jobs(sub)
     return parser
 
 

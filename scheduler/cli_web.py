@@ -79,9 +79,14 @@ def add_commands(sub: argparse._SubParsersAction, config_arg) -> None:  # type: 
         p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
         p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
         p.add_argument(
-            "--db", dest="database", default=database, help="database URL (default SCHEDULER_DATABASE_URL or var/scheduler.db)"
+            "--db",
+            dest="database",
+            default=database,
+            help="database URL (default SCHEDULER_DATABASE_URL or var/scheduler.db)",
         )
-        p.add_argument("--base-url", default=None, help="public URL of the booking links (default http://HOST:PORT)")
+        p.add_argument(
+            "--base-url", default=None, help="public URL of the booking links (default http://HOST:PORT)"
+        )
 
     text = "start the service: coordinator API and pages, booking links, outbox delivery"
     p = sub.add_parser("serve", help=text, description=text)
@@ -102,7 +107,14 @@ def add_commands(sub: argparse._SubParsersAction, config_arg) -> None:  # type: 
     text = "create a coordinator account"
     q = users.add_parser("add", help=text, description=text)
     q.add_argument("email")
-    q.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    q.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
+    )
     q.add_argument("--token", action="store_true", help="also create and print an API token")
-    q.add_argument("--db", dest="database", default=None, help="database URL (default SCHEDULER_DATABASE_URL or var/scheduler.db)")
+    q.add_argument(
+        "--db",
+        dest="database",
+        default=None,
+        help="database URL (default SCHEDULER_DATABASE_URL or var/scheduler.db)",
+    )
     q.set_defaults(func=cmd_user_add)

@@ -10,20 +10,24 @@ The objective, in this order (lexicographic):
 4. earlier: the smallest sum of starts (in grid steps).
 
 Levels 1 and 2 are one weighted sum with a weight no comfort total can reach; level 3 is a
-second solve holding what the first reached, level 4 a third holding both. The rest of the program never sees
-the solver: it gets a `Plan`.
+second solve holding what the first reached, level 4 a third holding both. Large missions are
+first improved day by day (planner_lns). The rest of the program never sees the solver: it
+gets a `Plan`, whose `objective` carries the values, the bound and the gap.
 
 Fixed meetings (the caller's `fixed`, then every `Meeting.fixed_start`) stay where they are even
 when they break a rule; the plan then says `status = "infeasible"` (no plan keeps every hard
 rule with them there) and lists the broken rules in `Plan.warnings`.
 
-Determinism: a fixed seed, a fixed number of workers and `interleave_search`, so the same input
-gives the same plan whenever the solve finishes inside the limit (proved optimal). When the
-time limit cuts it short, how far it got depends on the machine's speed (see docs/planner.md).
+Determinism: one CP-SAT worker, a fixed seed, everything built in mission order, the day-by-day
+search bounded by deterministic time; so the same input gives the same plan whenever no stage
+is cut short by the time limit. When the limit cuts one short, how far it got depends on the
+machine's speed and load (docs/planner.md). A monotonic timer is read only to honour the limit.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,11 +40,14 @@ from scheduler.core.models import Unscheduled as UnscheduledMeeting
 from scheduler.core.planner_greedy import greedy_assign
 from scheduler.core.planner_instance import Instance, build_instance, score_at
 from scheduler.core.planner_lns import improve_by_days
-from scheduler.core.planner_model import Built, Options, build
+from scheduler.core.planner_model import Built, Options, build, lp_bound
 from scheduler.core.planner_reasons import explain, fixed_warnings
 from scheduler.core.zones import local_date, to_local
 
 __all__ = ["PlanProgress", "greedy_plan", "plan_mission"]
+
+MIN_SOLVE = 0.1  # seconds; below this a stage is skipped
+LARGE_MODEL = 4000  # booleans; above this the day-by-day search goes first (measured, docs/planner.md)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,43 +88,63 @@ def plan_mission(
     the relative distance of the priority + comfort level to the solver's bound.
     """
     opts = options or Options(hint=seed_with_greedy)
+    progress = _Progress(on_progress)
     inst = build_instance(mission, fixed)
     greedy = greedy_assign(inst)
     if not inst.free or not any(inst.secs[m.id] for m in inst.free):
         return _make_plan(inst, greedy, status="optimal", extra={"solver": "none needed", "gap": 0.0})
     built = build(inst, opts)
-    progress = _Progress(on_progress)
+    progress.tick()
 
     # Stage 1: priority, then comfort, as one weighted sum (or two solves, for comparison).
     hint = greedy if opts.hint else None
     budget = 0.6 * time_limit
     if opts.lexicographic == "staged":
         r0 = _solve(built, built.priority, hint, budget / 2, opts, progress, 1)
-        if r0.assign is not None:
+        if r0.assign is not None and not math.isnan(r0.value):
             built.model.add(built.priority >= int(r0.value))
         r1 = _solve(built, built.comfort, r0.assign or hint, budget - progress.elapsed, opts, progress, 1)
         optimal1 = r0.optimal and r1.optimal
         bound1 = built.weight * r0.bound + (r1.bound if r0.optimal else built.weight - 1)
     else:
         objective1 = built.weight * built.priority + built.comfort
-        r1 = _solve(built, objective1, hint, budget / 3, opts, progress, 1)
+        # Small models: one search proves optimality or comes close. Large ones: CP-SAT spends
+        # its first seconds on presolve and the LP, so improve by days first (planner_lns), then
+        # let the full search resume from there.
+        large = opts.lns and built.stats["booleans"] > LARGE_MODEL
+        r1 = _Result(None, 0.0, math.inf, False)
+        if not large:
+            r1 = _solve(built, objective1, hint, budget - progress.elapsed, opts, progress, 1)
         optimal1, bound1 = r1.optimal, r1.bound
-        if not optimal1 and opts.lns:
-            # Large missions: improve by re-planning days, then let the full search resume
-            # from there (it also tightens the bound).
+        if large:
             start = greedy
             if r1.assign is not None and _key(inst, r1.assign) > _key(inst, greedy):
                 start = r1.assign
-            better, seconds = improve_by_days(
-                inst, built, objective1, start, lambda a: _key(inst, a), budget=budget / 3, opts=opts
+            better = improve_by_days(
+                inst,
+                built,
+                objective1,
+                start,
+                lambda a: _key(inst, a),
+                budget=max(0.1, (budget - progress.elapsed) / 2),
+                seconds_left=lambda: budget * 0.75 - progress.now(),
+                opts=opts,
             )
-            progress.elapsed += seconds
+            progress.tick()
             progress.report(1, built.weight * _key(inst, better)[0] + _key(inst, better)[1], bound1)
             r1b = _solve(built, objective1, better, budget - progress.elapsed, opts, progress, 1)
             if r1b.assign is None or _key(inst, r1b.assign) < _key(inst, better):
                 r1b.assign = better
-            optimal1, bound1 = r1b.optimal, min(bound1, r1b.bound)
+            floor = built.weight * _key(inst, better)[0] + _key(inst, better)[1]
+            optimal1 = r1b.optimal
+            bound1 = min([b for b in (bound1, r1b.bound) if b >= floor] or [math.inf])
             r1 = r1b
+        if not optimal1 and time_limit - progress.now() > 1.0:
+            # The LP relaxation: on large missions far tighter than CP-SAT's bound so far.
+            lp = lp_bound(inst, built, min(0.25 * time_limit, max(0.1, time_limit - progress.now())))
+            progress.tick()
+            if lp is not None:
+                bound1 = min(bound1, lp)
     assign = r1.assign
     if assign is None or _key(inst, assign) < _key(inst, greedy):
         assign, optimal1 = greedy, False  # nothing better within the limit: greedy stands
@@ -131,11 +158,16 @@ def plan_mission(
     r2 = _solve(built, -built.extra, assign, 0.5 * (time_limit - progress.elapsed), opts, progress, 2)
     if r2.assign is not None:
         assign = r2.assign
-        built.model.add(built.extra <= int(-r2.value))
+        if not math.isnan(r2.value):
+            built.model.add(built.extra <= int(-r2.value))
     r3 = _solve(built, -built.early, assign, time_limit - progress.elapsed, opts, progress, 3)
     if r3.assign is not None:
         assign = r3.assign
     optimal = optimal1 and r2.optimal and r3.optimal
+    # A bound below a plan we hold is one the solver had not really computed (stopped in
+    # presolve); the sum of every meeting's priority and best comfort is always a bound.
+    trivial = built.weight * sum(m.priority for m in inst.free if inst.secs[m.id]) + built.weight - 1
+    bound1 = min([b for b in (bound1, trivial) if b >= value1] or [trivial])
     gap = 0.0 if optimal1 else max(0.0, (bound1 - value1) / max(1.0, abs(bound1)))
     extra: dict[str, float | int | bool | str | None] = {
         "solver": "cp-sat",
@@ -160,7 +192,16 @@ class _Progress:
     def __init__(self, sink: Callable[[PlanProgress], None] | None) -> None:
         self.sink = sink
         self.solutions = 0
-        self.elapsed = 0.0  # seconds of the stages finished so far
+        # A monotonic timer, only to honour the time limit (model building included); the core
+        # never reads the date or the wall clock.
+        self.started = time.perf_counter()
+        self.elapsed = 0.0  # seconds until the end of the last step
+
+    def tick(self) -> None:
+        self.elapsed = self.now()
+
+    def now(self) -> float:
+        return time.perf_counter() - self.started
 
     def report(self, stage: int, objective: float, bound: float) -> None:
         self.solutions += 1
@@ -212,12 +253,15 @@ def _solve(
     progress: _Progress,
     stage: int,
 ) -> _Result:
+    if seconds < MIN_SOLVE:
+        # No time left: a solve would overrun the limit in presolve alone; keep the hint.
+        return _Result(dict(hint) if hint is not None else None, math.nan, math.inf, False)
     model = built.model
-    model.clear_hints()
-    model.clear_objective()
+    model.clear_hints()  # type: ignore[no-untyped-call]
+    model.clear_objective()  # type: ignore[no-untyped-call]
     model.maximize(objective)  # type: ignore[arg-type]
     if hint is not None:
-        built.hint(hint)
+        built.hint(hint, complete=built.stats["booleans"] > LARGE_MODEL)
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.max_time_in_seconds = max(0.05, seconds)
@@ -227,7 +271,7 @@ def _solve(
     if opts.workers > 1:
         p.interleave_search = True  # deterministic with several workers
     status = solver.solve(model, _Callback(progress, stage))
-    progress.elapsed += solver.wall_time
+    progress.tick()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _Result(None, 0.0, float(solver.best_objective_bound), False)
     assign = {}

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from scheduler.core.availability import feasible_starts, start_set
 from scheduler.core.intervals import IntervalSet, ensure_utc
@@ -25,6 +26,8 @@ from scheduler.core.models import Meeting, Mission, Score
 from scheduler.core.scoring import score
 from scheduler.core.zones import local_date
 from scheduler.errors import NotFound
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,7 @@ def peak_load(spans: list[tuple[int, int]], lo: int, hi: int) -> int:
     return best
 
 
-def maximal_cliques(spans: list[tuple[int, int, object]]) -> list[tuple[int, list[object]]]:
+def maximal_cliques(spans: list[tuple[int, int, T]]) -> list[tuple[int, list[T]]]:
     """Sets of half-open spans that share an instant, only the maximal ones, with that instant.
 
     Spans that pairwise meet share the latest of their starts, so it is enough to look at start
@@ -194,8 +197,8 @@ def maximal_cliques(spans: list[tuple[int, int, object]]) -> list[tuple[int, lis
     """
     spans = sorted(spans, key=lambda t: (t[0], t[1]))
     points = sorted({a for a, _, _ in spans})
-    out: list[tuple[int, list[object]]] = []
-    active: list[tuple[int, int, object]] = []
+    out: list[tuple[int, list[T]]] = []
+    active: list[tuple[int, int, T]] = []
     j = 0
     for i, p in enumerate(points):
         while j < len(spans) and spans[j][0] == p:

@@ -31,24 +31,26 @@ def improve_by_days(
     key: Callable[[dict[str, int]], tuple[int, int]],
     *,
     budget: float,
+    seconds_left: Callable[[], float],
     opts: Options,
-) -> tuple[dict[str, int], float]:
-    """Improve `assign` on `objective` (maximised) by re-planning days; returns it and seconds used.
+) -> dict[str, int]:
+    """Improve `assign` on `objective` (maximised) by re-planning days; returns the better plan.
 
-    `budget` is in CP-SAT deterministic time units (roughly seconds on a quiet reference machine).
+    `budget` is in CP-SAT deterministic time units (roughly seconds on a quiet reference machine);
+    `seconds_left` is the wall-clock time still allowed, which wins on a loaded machine.
     """
     tz = inst.mission.timezone
     day_of = {mid: [local_date(s, tz) for s in inst.starts[mid]] for mid in built.x}
     days = sorted({d for ds in day_of.values() for d in ds})
     hoods: list[tuple[date, ...]] = [(d,) for d in days]
     hoods += [(a, b) for i, a in enumerate(days) for b in days[i + 1 :]]
-    built.model.clear_objective()
+    built.model.clear_objective()  # type: ignore[no-untyped-call]
     built.model.maximize(objective)
-    spent = wall = 0.0
+    spent = 0.0
     step = max(0.05, budget / max(1, len(days)))
     stale = 0
     i = 0
-    while spent < budget and stale < len(hoods):
+    while spent < budget and stale < len(hoods) and seconds_left() > 0.05:
         hood = set(hoods[i % len(hoods)])
         i += 1
         built.hint(assign)
@@ -60,26 +62,23 @@ def improve_by_days(
             for k, lit in enumerate(lits):
                 if keep or day_of[mid][k] not in hood:
                     value = int(keep and k == cur)
-                    dom = sub.proto.variables[lit.index].domain
-                    dom[:] = [value, value]
+                    dom = sub.proto.variables[lit.index].domain  # a boolean's is [0, 1]
+                    dom[0] = dom[1] = value
         solver = cp_model.CpSolver()
         p = solver.parameters
         p.num_workers = 1
         p.random_seed = opts.seed
         p.linearization_level = opts.linearization
         p.max_deterministic_time = min(step, budget - spent)
+        p.max_time_in_seconds = seconds_left()
         status = solver.solve(sub)
         spent += solver.response_proto.deterministic_time
-        wall += solver.wall_time
         stale += 1
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = {
-                mid: k
-                for mid, lits in built.x.items()
-                for k, lit in enumerate(lits)
-                if solver.value(lit)  # type: ignore[arg-type]
+                mid: k for mid, lits in built.x.items() for k, lit in enumerate(lits) if solver.value(lit)
             }
             if key(found) > key(assign):
                 assign, stale = found, 0
-    built.model.clear_hints()
-    return assign, wall
+    built.model.clear_hints()  # type: ignore[no-untyped-call]
+    return assign

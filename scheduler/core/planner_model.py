@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
+from typing import TypeVar
 
 from ortools.sat.python import cp_model
 
@@ -35,12 +36,15 @@ from scheduler.core.models import Meeting
 from scheduler.core.planner_instance import Instance, maximal_cliques
 from scheduler.core.zones import local_date
 
+Key = tuple[str, int]  # (meeting id, candidate index)
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Options:
     """Formulation switches, for measuring the alternatives; the defaults are the planner's."""
 
-    cliques: str = "maximal"  # "maximal" | "every-point" (one constraint per candidate start)
+    cliques: str = "maximal"  # | "every-point" (a row per candidate start) | "pairwise" (people)
     symmetry: bool = True
     lexicographic: str = "weighted"  # "weighted" (priority·W + comfort) | "staged" (priority, then comfort)
     hint: bool = True
@@ -61,15 +65,19 @@ class Built:
     weight: int
     stats: dict[str, int] = field(default_factory=dict)
     prefixes: dict[str, list[cp_model.IntVar]] = field(default_factory=dict)
-    extras: list[tuple[cp_model.IntVar, list[tuple[str, int]], int]] = field(default_factory=list)
+    extras: list[tuple[cp_model.IntVar, list[Key], int]] = field(default_factory=list)
+    rows: list[tuple[list[Key], int]] = field(default_factory=list)  # Σ x ≤ rhs, for the LP
 
-    def hint(self, assign: dict[str, int]) -> None:
-        """Hint a whole solution, auxiliaries included: CP-SAT takes a complete, feasible hint
-        as its first solution at once, where an incomplete one may be lost in a large model."""
-        self.model.clear_hints()
+    def hint(self, assign: dict[str, int], *, complete: bool = True) -> None:
+        """Hint a plan. Complete (auxiliaries included), CP-SAT takes it as its first solution
+        at once, where a hint of `x` alone was lost in the 150-meeting model; on small models
+        the `x`-only hint proved optimality faster (docs/planner.md), hence the switch."""
+        self.model.clear_hints()  # type: ignore[no-untyped-call]
         for mid, lits in self.x.items():
             for k, lit in enumerate(lits):
                 self.model.add_hint(lit, assign.get(mid) == k)
+        if not complete:
+            return
         for mid, lits in self.prefixes.items():
             for k, lit in enumerate(lits):
                 self.model.add_hint(lit, mid in assign and assign[mid] <= k)
@@ -88,24 +96,29 @@ def build(inst: Instance, opts: Options) -> Built:
         if len(x[m.id]) > 1:
             model.add_at_most_one(x[m.id])
     stats = {"booleans": sum(len(v) for v in x.values()), "person": 0, "resource": 0, "day": 0}
+    rows: list[tuple[list[Key], int]] = [
+        ([(m.id, k) for k in range(len(x[m.id]))], 1) for m in inst.free if x[m.id]
+    ]
     every = opts.cliques == "every-point"
 
     # People: no two commitments closer than the buffer.
-    spans: dict[str, list[tuple[int, int, object]]] = defaultdict(list)
+    spans: dict[str, list[tuple[int, int, Key]]] = defaultdict(list)
     for m in inst.free:
         for it in inst.items(m.id):
             for pid in m.required:
                 spans[pid].append((it.start, it.end + inst.buffer, (m.id, it.k)))
     for pid in sorted(spans):
-        for _, members in _cliques(spans[pid], every):
-            if len({mid for mid, _ in members}) > 1:  # type: ignore[misc]
-                model.add_at_most_one(x[mid][k] for mid, k in members)  # type: ignore[misc]
+        groups = _pairs(spans[pid]) if opts.cliques == "pairwise" else _cliques(spans[pid], every)
+        for _, members in groups:
+            if len({mid for mid, _ in members}) > 1:
+                model.add_at_most_one(x[mid][k] for mid, k in members)
+                rows.append((members, 1))
                 stats["person"] += 1
 
-    # Resources: capacity per instant, fixed meetings using it count as constants.
+    # Resources: capacity per instant, fixed meetings using it count as constants (None).
     for r in sorted(mission.resources):
         cap = mission.resources[r]
-        rs: list[tuple[int, int, object]] = []
+        rs: list[tuple[int, int, Key | None]] = []
         for mid, start in inst.fixed.items():
             if r in mission.meeting(mid).resources:
                 s = inst.sec(start)
@@ -113,12 +126,12 @@ def build(inst: Instance, opts: Options) -> Built:
         for m in inst.free:
             if r in m.resources:
                 rs.extend((it.start, it.end, (m.id, it.k)) for it in inst.items(m.id))
-        for _, members in _cliques(rs, every):
-            lits = [x[mid][k] for mid, k in (t for t in members if t is not None)]  # type: ignore[misc]
-            const = sum(1 for t in members if t is None)
-            users = {t[0] for t in members if t is not None}  # type: ignore[index]
-            if len(users) + const > cap and lits:
-                model.add(sum(lits) <= max(0, cap - const))
+        for _, held in _cliques(rs, every):
+            free = [t for t in held if t is not None]
+            const = len(held) - len(free)
+            if free and len({mid for mid, _ in free}) + const > cap:
+                model.add(sum(x[mid][k] for mid, k in free) <= max(0, cap - const))
+                rows.append((free, max(0, cap - const)))
                 stats["resource"] += 1
 
     # max_per_day and the same-day count used for spreading.
@@ -126,12 +139,12 @@ def build(inst: Instance, opts: Options) -> Built:
     for mid, start in inst.fixed.items():
         for pid in mission.meeting(mid).required:
             fixed_count[(pid, local_date(start, mission.participant(pid).timezone))] += 1
-    per_day: dict[tuple[str, date], list[tuple[str, int]]] = defaultdict(list)
+    per_day: dict[tuple[str, date], list[Key]] = defaultdict(list)
     for m in inst.free:
         for pid in m.required:
             for k, d in enumerate(inst.dates[(m.id, pid)]):
                 per_day[(pid, d)].append((m.id, k))
-    extras = []
+    extras: list[tuple[cp_model.IntVar, list[Key], int]] = []
     for key in sorted(per_day):
         pid, _ = key
         members = per_day[key]
@@ -140,6 +153,7 @@ def build(inst: Instance, opts: Options) -> Built:
         limit = mission.participant(pid).max_per_day
         if limit is not None and n_meetings > limit:
             model.add(sum(lits) <= max(0, limit - fixed_count[key]))
+            rows.append((members, max(0, limit - fixed_count[key])))
             stats["day"] += 1
         if n_meetings > 1:
             e = model.new_int_var(0, n_meetings, f"extra[{pid},{key[1]}]")
@@ -151,7 +165,7 @@ def build(inst: Instance, opts: Options) -> Built:
 
     def prefix(mid: str) -> list[cp_model.IntVar]:
         if mid not in pre:
-            lits = []
+            lits: list[cp_model.IntVar] = []
             for k, xk in enumerate(x[mid]):
                 p = model.new_bool_var(f"pre[{mid},{k}]")
                 model.add(p == (lits[-1] + xk if lits else xk))
@@ -189,14 +203,55 @@ def build(inst: Instance, opts: Options) -> Built:
         stats=stats,
         prefixes=pre,
         extras=extras,
+        rows=rows,
     )
 
 
-def _cliques(spans: list[tuple[int, int, object]], every: bool) -> list[tuple[int, list[object]]]:
+def lp_bound(inst: Instance, built: Built, seconds: float) -> float | None:
+    """An upper bound on `W · priority + comfort` from the LP relaxation (GLOP), or None.
+
+    The relaxation keeps the clique, capacity and daily rows and drops `after` and symmetry,
+    which only loosens it, so the bound stays valid. On large missions it is much tighter than
+    what CP-SAT proves in a few seconds, which keeps the reported gap honest.
+    """
+    from ortools.linear_solver import pywraplp  # type: ignore[import-untyped]
+
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:
+        return None
+    solver.SetTimeLimit(int(seconds * 1000))
+    var = {(mid, k): solver.NumVar(0.0, 1.0, "") for mid, lits in built.x.items() for k in range(len(lits))}
+    for members, rhs in built.rows:
+        solver.Add(sum(var[key] for key in members) <= rhs)
+    objective = solver.Objective()
+    for m in inst.free:
+        for k, value in enumerate(inst.values[m.id]):
+            objective.SetCoefficient(var[(m.id, k)], float(built.weight * m.priority + value))
+    objective.SetMaximization()
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    # Floating point: round up with a margin, a bound may only be loose, never too tight.
+    return float(objective.Value()) * (1 + 1e-9) + 1
+
+
+def _cliques(spans: list[tuple[int, int, T]], every: bool) -> list[tuple[int, list[T]]]:
     if not every:
         return maximal_cliques(spans)
     points = sorted({a for a, _, _ in spans})
     return [(p, [t[2] for t in spans if t[0] <= p < t[1]]) for p in points]
+
+
+def _pairs(spans: list[tuple[int, int, Key]]) -> list[tuple[int, list[Key]]]:
+    """The plain formulation, for comparison: one row per pair of meeting spans that meet."""
+    spans = sorted(spans)
+    out = []
+    for i, (_, b, u) in enumerate(spans):
+        for c, _, v in spans[i + 1 :]:
+            if c >= b:
+                break
+            if u[0] != v[0]:
+                out.append((c, [u, v]))
+    return out
 
 
 def _twin_key(m: Meeting) -> tuple[object, ...]:

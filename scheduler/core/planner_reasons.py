@@ -241,7 +241,7 @@ def fixed_warnings(inst: Instance, assign: dict[str, int]) -> list[str]:
         for f in fixed_ids:
             if p.id in mission.meeting(f).required:
                 days.setdefault(local_date(inst.fixed[f], p.timezone), []).append(f)
-        for day, fs in sorted(days.items()):  # type: ignore[type-var]
+        for day, fs in sorted(days.items()):
             if len(fs) > p.max_per_day:
                 out.append(f"{p.id} has {len(fs)} fixed meetings on {day} (max_per_day {p.max_per_day})")
     return out

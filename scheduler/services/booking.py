@@ -31,6 +31,7 @@ from scheduler.errors import Conflict, Expired, NotFound
 from scheduler.ports import Envelope
 from scheduler.services.context import Services, token_hash
 from scheduler.services.ports import UnitOfWork
+from scheduler.services.timed import on_meeting_changed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -189,6 +190,7 @@ def cancel(services: Services, mission_id: int, meeting_id: str) -> CancelResult
                 )
                 sent = queue(uow, envelopes, now, mission_id, meeting_id, "cancel")
         uow.set_meeting_state(mission_id, meeting_id, "cancelled", sequence=sequence)
+        on_meeting_changed(uow, mission_id, meeting_id, now)  # its reminders and follow-ups go too
         return CancelResult(
             meeting_id=meeting_id,
             cancelled=booking,
@@ -288,6 +290,7 @@ def _book(
             now=now,
         )
         sent = queue(uow, envelopes, now, mission_id, meeting_id, "update" if previous else "invitation")
+    on_meeting_changed(uow, mission_id, meeting_id, now)  # reminders and follow-ups of this booking
     return BookingResult(
         booking=booking,
         withdrawn=withdrawn,

@@ -75,6 +75,7 @@ def propose(
     respect every rule as of now (booked meetings fixed). The link expires after
     `Settings.proposal_ttl`, never after the last option starts. An older open proposal for
     the meeting is superseded. A booking request is queued to the counterpart contacts.
+    Plan options of expired proposals no longer count.
     Raises `NotFound`, `Conflict` (already booked, or no time left at all).
     """
     settings = services.settings
@@ -96,7 +97,7 @@ def propose(
         taken = [
             (p.meeting_id, o.start)
             for p in open_proposals
-            if p.meeting_id != meeting_id
+            if p.meeting_id != meeting_id and p.expires_at > now
             for o in p.open_options
             if o.kind == "plan"
         ]

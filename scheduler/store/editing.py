@@ -24,12 +24,13 @@ from scheduler.store.tables import BookingRow, ContactRow, MeetingRow, MissionRo
 
 # Columns that describe a meeting or a participant; state, sequence and planned start are kept.
 _MEETING_FIELDS = (
-    "position title delegates counterparts optional duration_seconds priority after resources "
-    "not_before not_after purpose agenda notes video_url"
-).split()
+    "position", "title", "delegates", "counterparts", "optional", "duration_seconds", "priority", "after",
+    "resources", "not_before", "not_after", "purpose", "agenda", "notes", "video_url",
+)  # fmt: skip
 _PARTICIPANT_FIELDS = (
-    "position kind name timezone language email role holidays hours preferred overrides busy_sources max_per_day"
-).split()
+    "position", "kind", "name", "timezone", "language", "email", "role", "holidays", "hours", "preferred",
+    "overrides", "busy_sources", "max_per_day",
+)  # fmt: skip
 
 
 class AppUnitOfWork(SqlUnitOfWork, AccountRepository):
@@ -42,7 +43,12 @@ class AppUnitOfWork(SqlUnitOfWork, AccountRepository):
         that is booked cannot be removed (`Conflict`: cancel it first).
         """
         row = self._mission_row(mission_id)
-        row.name, row.timezone, row.start, row.end = mission.name, mission.timezone, mission.start, mission.end
+        row.name, row.timezone, row.start, row.end = (
+            mission.name,
+            mission.timezone,
+            mission.start,
+            mission.end,
+        )
         row.step_seconds = int(mission.step.total_seconds())
         row.buffer_seconds = int(mission.buffer.total_seconds())
         o = mission.organizer
@@ -57,11 +63,13 @@ class AppUnitOfWork(SqlUnitOfWork, AccountRepository):
                 )
             )
         )
-        gone = sorted((booked - wanted_meetings))
+        gone = sorted(booked - wanted_meetings)
         if gone:
             raise Conflict(f"meeting {', '.join(gone)} is booked: cancel it before removing it")
         s.execute(
-            delete(MeetingRow).where(MeetingRow.mission_id == mission_id, MeetingRow.mid.not_in(wanted_meetings))
+            delete(MeetingRow).where(
+                MeetingRow.mission_id == mission_id, MeetingRow.mid.not_in(wanted_meetings)
+            )
         )
         wanted_people = {p.id for p in mission.participants}
         s.execute(
@@ -109,7 +117,9 @@ class AppUnitOfWork(SqlUnitOfWork, AccountRepository):
 
 def app_units(store: Store) -> Callable[[], AbstractContextManager[AppUnitOfWork]]:
     """The `Services.uow` factory over `store`: each call is one transaction (commit or roll back)."""
-    write = sessionmaker(bind=store.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
+    write = sessionmaker(
+        bind=store.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
+    )
 
     @contextmanager
     def unit() -> Iterator[AppUnitOfWork]:

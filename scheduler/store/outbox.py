@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scheduler.core.intervals import ensure_utc
@@ -87,24 +88,28 @@ class SessionOutbox:
         known = self._session.scalar(select(OutboxRow.id).where(OutboxRow.message_id == envelope.message_id))
         if known is not None:
             return False
-        self._session.add(
-            OutboxRow(
-                message_id=envelope.message_id,
-                mission_id=mission_id,
-                meeting_id=meeting_id,
-                kind=kind,
-                sender=envelope.sender,
-                recipients=list(envelope.recipients),
-                subject=_subject(envelope.data),
-                raw=envelope.data,
-                status="queued",
-                attempts=0,
-                created_at=now,
-                next_attempt_at=now,
-                last_error="",
-            )
+        row = OutboxRow(
+            message_id=envelope.message_id,
+            mission_id=mission_id,
+            meeting_id=meeting_id,
+            kind=kind,
+            sender=envelope.sender,
+            recipients=list(envelope.recipients),
+            subject=_subject(envelope.data),
+            raw=envelope.data,
+            status="queued",
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+            last_error="",
         )
-        self._session.flush()
+        try:
+            # A savepoint: another transaction may store the same Message-ID between our check
+            # and our insert; the UNIQUE constraint then refuses it and ours goes on unharmed.
+            with self._session.begin_nested():
+                self._session.add(row)
+        except IntegrityError:
+            return False
         return True
 
     def entries(self, *, mission_id: int | None = None) -> list[OutboxEntry]:

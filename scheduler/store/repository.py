@@ -26,6 +26,7 @@ from scheduler.store.convert import (
     spans_of,
     to_mission,
 )
+from scheduler.store.due import SqlDueWork
 from scheduler.store.outbox import SessionOutbox
 from scheduler.store.tables import (
     BookingAttendeeRow,
@@ -55,6 +56,11 @@ class SqlUnitOfWork:
     def outbox(self) -> SessionOutbox:
         return self._outbox
 
+    @property
+    def due(self) -> SqlDueWork:
+        """Timed work (reminders, follow-ups, …), timing settings and action items in this transaction."""
+        return SqlDueWork(self.session)
+
     # --- missions ----------------------------------------------------------------------------
     def add_mission(self, mission: Mission, *, source: str, now: datetime, cell: timedelta) -> int:
         (row,) = mission_rows(mission, source=source, now=now, cell=cell)
@@ -82,6 +88,8 @@ class SqlUnitOfWork:
     def lock_mission(self, mission_id: int) -> None:
         # PostgreSQL: SELECT … FOR UPDATE; SQLite already holds the write lock (BEGIN IMMEDIATE).
         self._mission_row(mission_id, lock=True)
+        # Rows read before the lock may have changed since (READ COMMITTED): read them again.
+        self.session.expire_all()
 
     def mission(self, mission_id: int) -> Mission:
         row = self._mission_row(mission_id)

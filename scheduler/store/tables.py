@@ -7,6 +7,12 @@ that are only ever read whole (weekly hours, overrides, id lists) are JSON.
 
 The double-booking guard is `claims` with its UNIQUE constraint (see `core/bookings.py`), and
 `bookings` allows one active booking per meeting (a partial unique index).
+
+Room left for timed work (issue 6): reminders, nudges and follow-ups become rows of a
+`due_work` table in a later migration (booking or proposal id, kind, UTC `due_at`, claimed /
+done instants), written by `services.booking` / `services.proposals` in the same transaction
+as the booking, reschedule or cancel that causes them, and claimed the way the outbox leases
+messages (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
 """
 
 from __future__ import annotations

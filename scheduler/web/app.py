@@ -29,12 +29,12 @@ from scheduler.web.settings import WebSettings, secret_key
 def build_services(store: Store, settings: WebSettings, clock: Clock | None = None) -> Services:
     """The use cases' dependencies over `store`; booking links point at `settings.base_url`."""
     service = replace(settings.service, booking_url=settings.base_url.rstrip("/") + "/book/{token}")
-    return Services(uow=app_units(store), clock=clock or SystemClock(), messages=MailMessages(), settings=service)
+    return Services(
+        uow=app_units(store), clock=clock or SystemClock(), messages=MailMessages(), settings=service
+    )
 
 
-def create_app(
-    settings: WebSettings, *, store: Store | None = None, clock: Clock | None = None
-) -> FastAPI:
+def create_app(settings: WebSettings, *, store: Store | None = None, clock: Clock | None = None) -> FastAPI:
     """The web app over `store` (opened from `settings.database_url` when not given)."""
     store = store or open_store(settings.database_url)
     if not settings.secret_key:

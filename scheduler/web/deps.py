@@ -13,7 +13,6 @@ from scheduler.web.errors import BadCsrf, NotAuthenticated
 from scheduler.web.security import CSRF_COOKIE, SESSION_COOKIE, Signer
 from scheduler.web.settings import WebSettings
 
-
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -40,11 +39,15 @@ def optional_user(request: Request, services: ServicesDep, signer: SignerDep) ->
     if header.lower().startswith("bearer "):
         return user_for_token(services, header[7:].strip())
     cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie and request.method not in SAFE_METHODS and request.url.path.startswith("/api"):
-        # A cookie rides along with cross-site requests: a changing API call by cookie must
-        # also carry the CSRF token (pages' forms check theirs in `pages.forms`).
-        if not signer.csrf_ok(request.cookies.get(CSRF_COOKIE), request.headers.get("x-csrf-token")):
-            raise BadCsrf
+    # A cookie rides along with cross-site requests: a changing API call by cookie must also
+    # carry the CSRF token in X-CSRF-Token (pages' forms check theirs in `pages.forms`).
+    changing_api = request.method not in SAFE_METHODS and request.url.path.startswith("/api")
+    if (
+        cookie
+        and changing_api
+        and not signer.csrf_ok(request.cookies.get(CSRF_COOKIE), request.headers.get("x-csrf-token"))
+    ):
+        raise BadCsrf
     if cookie:
         now: datetime = services.clock.now()
         user_id = signer.session_user(cookie, now)
@@ -62,4 +65,12 @@ def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
 
 UserDep = Annotated[User, Depends(current_user)]
 
-__all__ = ["ServicesDep", "SettingsDep", "SignerDep", "UserDep", "current_user", "get_services", "optional_user"]
+__all__ = [
+    "ServicesDep",
+    "SettingsDep",
+    "SignerDep",
+    "UserDep",
+    "current_user",
+    "get_services",
+    "optional_user",
+]

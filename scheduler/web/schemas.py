@@ -9,9 +9,7 @@ Update bodies are partial: only the fields sent change.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
-
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -256,3 +257,71 @@ def test_fixing_an_unknown_meeting_is_an_error_naming_it():
     m = one_day(meeting("m", ["brown"], ["jetro"]))
     with pytest.raises(NotFound, match="'ghost'"):
         plan_mission(m, fixed={"ghost": datetime(2027, 2, 17, tzinfo=UTC)})
+
+
+def test_replanning_by_days_improves_a_greedy_plan_and_keeps_it_valid():
+    from scheduler.core.planner_greedy import greedy_assign
+    from scheduler.core.planner_instance import build_instance
+    from scheduler.core.planner_lns import improve_by_days
+    from scheduler.core.planner_model import Options, build
+
+    m = one_day(
+        meeting("big", ["brown"], ["jetro"], duration="90m", priority=5),
+        meeting("b", ["brown"], ["jetro"], priority=4),
+        meeting("c", ["brown"], ["jetro"], priority=4),
+    )
+    inst = build_instance(m)
+    built = build(inst, Options())
+    greedy = greedy_assign(inst)
+
+    def key(assign):  # type: ignore[no-untyped-def]
+        return sum(m.meeting(mid).priority for mid in assign), sum(
+            inst.values[mid][k] for mid, k in assign.items()
+        )
+
+    better = improve_by_days(
+        inst,
+        built,
+        built.weight * built.priority + built.comfort,
+        greedy,
+        key,
+        budget=1.0,
+        seconds_left=lambda: 5.0,
+        opts=Options(),
+    )
+    assert (key(greedy)[0], key(better)[0]) == (5, 9)
+
+
+def test_a_tokyo_holiday_removes_the_toronto_evening_before_it():
+    # The Emperor's Birthday is Tuesday 23 February in Tokyo: Monday evening in Toronto.
+    monday = date(2027, 2, 22)
+    m = mission(
+        start=monday,
+        end=monday,
+        delegates=[delegate("brown", holidays="CA-ON")],
+        counterparts=[counterpart("jetro", holidays="JP")],
+        meetings=[meeting("m", ["brown"], ["jetro"])],
+    )
+    plan = plan_mission(m, time_limit=LIMIT)
+    (u,) = plan.unscheduled
+    assert u.reasons == (
+        "the hours of brown and jetro overlap only on someone's public holidays "
+        "for 1h between 2027-02-22 and 2027-02-22",
+    )
+
+
+def test_the_checker_catches_what_the_planner_must_not_do():
+    m = one_day(
+        meeting("a", ["brown"], ["jetro"], resources=["interpreter"]),
+        meeting("b", ["brown"], ["jetro"], resources=["interpreter"]),
+        resources={"interpreter": 1},
+    )
+    plan = plan_mission(m, time_limit=LIMIT)
+    assert violations(m, plan) == []
+    a, b = plan.meetings
+    clash = replace(b, start=a.start + timedelta(minutes=30), end=a.end + timedelta(minutes=30))
+    broken = violations(m, replace(plan, meetings=(a, clash)))
+    assert broken == [
+        "a and b share ['brown', 'jetro'] within the buffer",
+        f"interpreter used by 2 meetings at {clash.start} (capacity 1)",
+    ]

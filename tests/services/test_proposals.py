@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -22,7 +24,16 @@ from scheduler.store import Store
 from scheduler.store.tables import ProposalRow
 from tests.builders import TORONTO
 from tests.services.fakes import headers
+from tests.store.databases import BACKENDS, database
 from tests.store.sample import at, sample_mission
+
+
+@pytest.fixture(params=BACKENDS[:1])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Proposal logic does not depend on the database: SQLite only (the races and the booking
+    rules run on both)."""
+    with database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -151,3 +162,22 @@ def test_declining_flags_the_proposal_and_turns_the_times_given_into_availabilit
 
     assert jetro.overrides[date(2027, 2, 23)] == ((14 * 60, 16 * 60),)
     assert proposal_page(services, created.token).usable is False
+
+
+def test_planning_keeps_bookings_fixed_and_its_slots_are_offered_first(
+    services: Services, store: Store, mission_id: int
+) -> None:
+    from scheduler.services import book_time, plan
+
+    book_time(services, mission_id, "brown-jetro", at(16, 0))
+    result = plan(services, mission_id, time_limit=1.0)
+    fixed = {pm.meeting_id: pm.start for pm in result.meetings if pm.fixed}
+    assert fixed == {"brown-jetro": at(16, 0)}
+    with store.unit_of_work(write=False) as uow:
+        statuses = uow.meeting_statuses(mission_id)
+    planned = {mid: s.planned_start for mid, s in statuses.items() if s.state == "planned"}
+    assert planned == {pm.meeting_id: pm.start for pm in result.meetings if not pm.fixed}
+    assert statuses["brown-jetro"].state == "booked"
+    mid, start = next(iter(planned.items()))
+    assert start is not None
+    assert propose(services, mission_id, mid).proposal.options[0].start == start

@@ -97,3 +97,38 @@ def test_exactly_one_booking_wins_each_contested_time(services: Services, store:
     assert booked == winners
     assert mailed == set(winners)
     assert sorted(mid for mid, state in statuses.items() if state == "booked") == winners
+
+
+def test_the_same_link_clicked_many_times_at_once_books_once(services: Services, store: Store) -> None:
+    from scheduler.errors import Expired
+    from scheduler.services import propose
+    from tests.store.sample import sample_mission
+
+    mission_id = import_mission(services, sample_mission())
+    created = propose(services, mission_id, "brown-jetro")
+    options = [o.id for o in created.proposal.options]
+    start = threading.Barrier(6)
+    outcomes: list[str] = []
+
+    def attempt(option_id: int) -> None:
+        start.wait(10)
+        try:
+            book(services, created.token, option_id)
+            outcomes.append("won")
+        except (Expired, Conflict) as exc:
+            outcomes.append(type(exc).__name__)
+        except Exception as exc:  # recorded, so the assertion shows it
+            outcomes.append(repr(exc))
+
+    threads = [threading.Thread(target=attempt, args=(options[i % len(options)],)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["Expired"] * 5 + ["won"]
+    with store.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(BookingRow)) == 1
+        invitations = uow.session.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.kind == "invitation")
+        )
+    assert invitations == 2  # brown and jetro's contact, once

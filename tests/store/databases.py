@@ -2,7 +2,7 @@
 
 `SCHEDULER_TEST_POSTGRES_URL` names the PostgreSQL server (default the CI one); set it to ""
 to skip the PostgreSQL half. Each test gets its own fresh schema (`search_path`), so tests
-never see each other's rows; the schemas are dropped together when the session ends.
+never see each other's rows; the schemas are dropped when the session ends.
 """
 
 from __future__ import annotations
@@ -53,12 +53,14 @@ _CREATED: list[str] = []
 
 
 def drop_schemas() -> None:
-    """Drop every schema the tests created, in one statement (dropping each after its test is slow)."""
-    import sys; print("DROP", _CREATED, file=sys.stderr)
+    """Drop every schema the tests created, at the end of the session (dropping each after its
+    test is slow). One statement per schema: a single DROP of hundreds of schemas takes a lock
+    per object in one transaction and runs out of PostgreSQL's lock table."""
     if not _CREATED:
         return
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("DROP SCHEMA " + ", ".join(f'"{s}"' for s in _CREATED) + " CASCADE"))
+        for schema in _CREATED:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     admin.dispose()
     _CREATED.clear()

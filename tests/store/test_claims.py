@@ -16,7 +16,8 @@ from scheduler.core.bookings import claim_cell, claims_for
 from scheduler.core.models import Mission
 from scheduler.errors import Conflict
 from scheduler.store import Store
-from scheduler.store.tables import BookingRow, ClaimRow
+from scheduler.store.tables import BookingRow, ClaimRow, ProposalRow
+from tests.store.databases import PG_URL, database
 from tests.store.sample import NOW, at, sample_mission
 
 
@@ -143,7 +144,32 @@ def test_two_open_transactions_cannot_both_claim_the_same_time(store: Store) -> 
             claims=claims_for(mission, m, at(16, 0), claim_cell(mission)),
         )
         written.set()
-        thread.join(0.5)  # the second is blocked behind our transaction
+        thread.join(0.2)  # the second is blocked behind our transaction
         assert thread.is_alive()
     thread.join(10)
     assert outcome == ["conflict"]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="SCHEDULER_TEST_POSTGRES_URL is empty")
+def test_rows_read_before_the_mission_lock_are_read_again_after_it(tmp_path) -> None:
+    """Regression: a proposal read before `lock_mission` must not be served stale from the session."""
+    from scheduler.store import open_store
+
+    with database("postgres", tmp_path) as url:
+        store = open_store(url)
+        mission = sample_mission()
+        mid = _add(store, mission)
+        with store.unit_of_work() as uow:
+            p = uow.add_proposal(
+                mid, "brown-jetro", token_hash="h" * 64, now=NOW, expires_at=at(15, 0), options=[]
+            )
+        with store.unit_of_work() as first:
+            held = first.session.get(ProposalRow, p.id)  # an ORM row the session keeps alive
+            assert held is not None
+            assert held.status == "open"
+            with store.unit_of_work() as second:  # commits while the first is between read and lock
+                second.update_proposal(p.id, status="booked")
+            first.lock_mission(mid)
+            assert first.proposal(p.id).status == "booked"
+        store.close()

@@ -101,3 +101,29 @@ def test_a_delivery_killed_between_send_and_mark_sends_again_with_the_same_messa
     later = outbox.deliver(transport, now=NOW + LEASE)
     assert later.sent == ("<m1@test.example>",)
     assert [e.message_id for e in transport.sent] == ["<m1@test.example>"] * 2
+
+
+def test_a_message_id_stored_by_a_concurrent_transaction_is_not_stored_twice(store: Store) -> None:
+    import threading
+
+    written = threading.Event()
+    second: list[object] = []
+
+    def other() -> None:
+        written.wait(10)
+        with store.unit_of_work() as uow:
+            second.append(uow.outbox.enqueue(envelope(1), now=NOW))
+            second.append(uow.outbox.enqueue(envelope(2), now=NOW))  # its own work still commits
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    with store.unit_of_work() as uow:
+        assert uow.outbox.enqueue(envelope(1), now=NOW)
+        written.set()
+        thread.join(0.2)
+    thread.join(10)
+    assert second == [False, True]
+    assert sorted(e.message_id for e in store.outbox().entries()) == [
+        "<m1@test.example>",
+        "<m2@test.example>",
+    ]

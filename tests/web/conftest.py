@@ -3,11 +3,12 @@ imported, a frozen clock three weeks before the mission, a coordinator with an A
 
 from __future__ import annotations
 
+import shutil
 import warnings
-from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from scheduler.ports import FixedClock
 from scheduler.services import Services, import_mission
 from scheduler.services.accounts import add_user, issue_api_token
 from scheduler.store import Store, open_store
-from scheduler.web import WebSettings, create_app
+from scheduler.web import WebSettings, build_services, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2027, 1, 25, 12, 0, tzinfo=UTC)  # three weeks before the sample mission
@@ -57,23 +58,52 @@ def sample_mission() -> Mission:
     return load_mission(ROOT / "config.toml")
 
 
-def build_web(url: str, *, base_url: str = "http://testserver", mission: bool = True) -> Web:
+def build_web(
+    url: str,
+    *,
+    base_url: str = "http://testserver",
+    mission: bool = True,
+    ready: tuple[str, int] | None = None,
+    app: FastAPI | None = None,
+) -> Web:
+    """The app over `url`: with the sample mission and a coordinator, or (`ready`: token, mission id)
+    over a copy of a database that already holds them. An `app` given is pointed at the new store
+    (building the routes is the slow part of `create_app`, so the tests share one app)."""
     store = open_store(url)
     clock = FixedClock(NOW)
-    app = create_app(
-        WebSettings(database_url=url, secret_key=SECRET, base_url=base_url), store=store, clock=clock
-    )
+    if app is None:
+        settings = WebSettings(database_url=url, secret_key=SECRET, base_url=base_url)
+        app = create_app(settings, store=store, clock=clock)
+    else:
+        app.state.store = store
+        app.state.services = build_services(store, app.state.settings, clock)
     services: Services = app.state.services
-    mission_id = import_mission(services, sample_mission(), source="config.toml") if mission else 0
-    user = add_user(services, f"{mission_id}-{EMAIL}" if not mission else EMAIL, PASSWORD)
-    token = issue_api_token(services, user.id)
+    if ready is None:
+        mission_id = import_mission(services, sample_mission(), source="config.toml") if mission else 0
+        user = add_user(services, f"{mission_id}-{EMAIL}" if not mission else EMAIL, PASSWORD)
+        token = issue_api_token(services, user.id)
+    else:
+        token, mission_id = ready
     client = TestClient(app, base_url=base_url)
     return Web(app, client, services, store, clock, token, mission_id)
 
 
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, int, FastAPI]:
+    """One SQLite file with the sample mission and the coordinator, copied for each test (fast),
+    and the app, re-pointed at each test's copy."""
+    path = tmp_path_factory.mktemp("template") / "web.db"
+    w = build_web(f"sqlite:///{path}")
+    w.client.close()
+    w.store.close()
+    return path, w.token, w.mission_id, w.app
+
+
 @pytest.fixture
-def web(tmp_path: Path) -> Iterator[Web]:
-    w = build_web(f"sqlite:///{tmp_path / 'web.db'}")
+def web(tmp_path: Path, _template_db: tuple[Path, str, int, FastAPI]) -> Iterator[Web]:
+    template, token, mission_id, app = _template_db
+    shutil.copyfile(template, tmp_path / "web.db")
+    w = build_web(f"sqlite:///{tmp_path / 'web.db'}", ready=(token, mission_id), app=app)
     yield w
     w.client.close()
     w.store.close()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import io
+import re
 import sys
 from pathlib import Path
 
 import pytest
 
-from scheduler.services.accounts import hash_password, verify_password
 from scheduler.cli import main
+from scheduler.services.accounts import hash_password, verify_password
 from tests.web.conftest import EMAIL, PASSWORD, Web, build_web
 
 
@@ -80,7 +80,9 @@ def test_a_cookie_session_cannot_change_data_without_the_csrf_header(web: Web) -
     page = web.client.get("/login")
     token = _csrf(page.text)
     web.client.post("/login", data={"csrf_token": token, "email": EMAIL, "password": PASSWORD})
-    refused = web.client.post(f"/api/missions/{web.mission_id}/resources", json={"name": "room", "capacity": 1})
+    refused = web.client.post(
+        f"/api/missions/{web.mission_id}/resources", json={"name": "room", "capacity": 1}
+    )
     allowed = web.client.post(
         f"/api/missions/{web.mission_id}/resources",
         json={"name": "room", "capacity": 1},
@@ -136,12 +138,17 @@ def test_a_forged_session_cookie_is_refused(web: Web) -> None:
 
 def test_passwords_are_stored_as_salted_scrypt_hashes() -> None:
     a, b = hash_password("same password"), hash_password("same password")
-    assert a.startswith("scrypt$") and a != b
+    assert a.startswith("scrypt$")
+    assert a != b
     assert (verify_password("same password", a), verify_password("other", a)) == (True, False)
 
 
 def _user_add(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str, stdin: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *args: str,
+    stdin: str,
 ) -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     code = main(["user", "add", *args, "--password-stdin", "--db", f"sqlite:///{tmp_path}/cli.db"])
@@ -152,7 +159,9 @@ def _user_add(
 def test_user_add_creates_an_account_and_prints_a_token(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = _user_add(tmp_path, monkeypatch, capsys, "Ada@Example.org", "--token", stdin="a long password\n")
+    code, out, _ = _user_add(
+        tmp_path, monkeypatch, capsys, "Ada@Example.org", "--token", stdin="a long password\n"
+    )
     assert (code, out.splitlines()[0]) == (0, "created account ada@example.org")
     token = re.search(r"API token \(shown once\): (\S{40,})", out)
     assert token is not None

@@ -23,6 +23,7 @@ from scheduler.core.models import Contact
 from scheduler.errors import ConfigError, Conflict, Expired
 from scheduler.ical.invite import build_invitation, meeting_uid
 from scheduler.ical.people import Attendee
+from scheduler.mail.timefmt import local_moment
 from scheduler.services import book, decline, proposal_page
 from scheduler.services.requests import booked_link, request_change
 from scheduler.web.deps import ServicesDep
@@ -35,8 +36,9 @@ MAX_GUESTS = 3
 EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-def _back(token: str, lang: str, tz: str, **extra: str) -> RedirectResponse:
-    query = urlencode({"lang": lang, "tz": tz, **extra})
+def _back(token: str, lang: str | None, tz: str | None, **extra: str) -> RedirectResponse:
+    asked = {"lang": lang, "tz": tz, **extra}
+    query = urlencode({k: v for k, v in asked.items() if v})
     return RedirectResponse(f"/book/{token}?{query}", status_code=303)
 
 
@@ -78,7 +80,7 @@ def _options_page(
         open_options=open_,
         gone_options=gone,
         grid=view.grid(page.mission, v, services.clock.now()),
-        expires=view.when(page.proposal.expires_at, page.proposal.expires_at, v)["own"].split("–")[0],
+        expires=local_moment(page.proposal.expires_at, v.tz, v.lang, with_year=True),
     )
     return render(request, "booking/options.html", ctx, status=status, lang=v.lang)
 
@@ -110,14 +112,14 @@ def pick(
     token: str,
     services: ServicesDep,
     option_id: Annotated[int, Form()],
-    lang: Annotated[str, Form()] = "en",
-    tz: Annotated[str, Form()] = "UTC",
+    lang: Annotated[str | None, Form(max_length=10)] = None,
+    tz: Annotated[str | None, Form(max_length=64)] = None,
     guest_name: Annotated[list[str] | None, Form()] = None,
     guest_email: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """Book the option: one transaction (services.book). Taken meanwhile → 409 with what is still open."""
     try:
-        guests = _guests(guest_name or [], guest_email or [], lang)
+        guests = _guests(guest_name or [], guest_email or [], lang or "en")
     except ConfigError as exc:
         from scheduler.web.pages.i18n import pick_language, translate
 
@@ -137,8 +139,8 @@ def none_work(
     services: ServicesDep,
     note: Annotated[str, Form(max_length=2000)] = "",
     free: Annotated[list[str] | None, Form()] = None,
-    lang: Annotated[str, Form()] = "en",
-    tz: Annotated[str, Form()] = "UTC",
+    lang: Annotated[str | None, Form(max_length=10)] = None,
+    tz: Annotated[str | None, Form(max_length=64)] = None,
 ) -> Response:
     """None of the options work: the note and the ticked hour cells go to the coordinator."""
     spans = []
@@ -162,8 +164,8 @@ def ask_change(
     services: ServicesDep,
     kind: Annotated[str, Form()],
     note: Annotated[str, Form(max_length=2000)] = "",
-    lang: Annotated[str, Form()] = "en",
-    tz: Annotated[str, Form()] = "UTC",
+    lang: Annotated[str | None, Form(max_length=10)] = None,
+    tz: Annotated[str | None, Form(max_length=64)] = None,
 ) -> Response:
     request_change(services, token, kind, note)  # type: ignore[arg-type]  # checked inside
     return _back(token, lang, tz, sent="1")

@@ -76,7 +76,8 @@ def people(mission: Mission, page: ProposalPage) -> dict[str, list[dict[str, str
 
 def options(page: ProposalPage, v: Viewer) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(open options, options no longer possible), each with its local times."""
-    open_, gone = [], []
+    open_: list[dict[str, Any]] = []
+    gone: list[dict[str, Any]] = []
     for o in page.proposal.options:
         item = {"id": o.id, "kind": o.kind, **when(o.start, o.end, v)}
         (open_ if o.status == "open" else gone).append(item)
@@ -100,4 +101,4 @@ def grid(mission: Mission, v: Viewer, now: datetime) -> dict[str, Any]:
     return {"days": heads, "rows": rows}
 
 
-__all__ = ["Viewer", "grid", "options", "people", "viewer", "when", "zones_for"]
+__all__ = ["Viewer", "city", "grid", "options", "people", "viewer", "when", "zones_for"]

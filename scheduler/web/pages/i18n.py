@@ -40,8 +40,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "declined_help": "The organizers will propose new times that suit you.",
         "expires": "This link works until {when}.",
         "error_not_found": "This booking link is not valid. Please use the link from your email.",
-        "error_expired": "This booking link has expired or was already used. The organizers will send a new one.",
-        "error_conflict": "That could not be done because something changed meanwhile. Please reload the page.",
+        "error_expired": (
+            "This booking link has expired or was already used. The organizers will send a new one."
+        ),
+        "error_conflict": (
+            "That could not be done because something changed meanwhile. Please reload the page."
+        ),
         "error_csrf": "The form had expired. Please go back, reload the page and try again.",
         "error_bad_input": "Something in the form could not be read. Please go back and check it.",
         "error_title": "Sorry",
@@ -75,7 +79,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "none_help": "ご都合のよい時間帯（{zone}）にチェックを入れ、メッセージをお書きください。",
         "note": "メッセージ",
         "send": "送信",
-        "taken": "申し訳ありません。その日時は直前に別の予約が入りました。まだ予約できる日時は次のとおりです。",
+        "taken": (
+            "申し訳ありません。その日時は直前に別の予約が入りました。まだ予約できる日時は次のとおりです。"
+        ),
         "none_left": "予約できる候補日時がなくなりました。新しい候補をお送りします。",
         "booked_title": "会議の予約が確定しました",
         "booked_help": "全員に招待状を送信しました。カレンダーに追加してください。",
@@ -88,7 +94,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "declined_help": "事務局からご都合に合わせた新しい候補日時をお送りします。",
         "expires": "このリンクの有効期限：{when}",
         "error_not_found": "この予約リンクは無効です。メールに記載のリンクをご利用ください。",
-        "error_expired": "この予約リンクは有効期限切れか、すでに使用されています。事務局から新しいリンクをお送りします。",
+        "error_expired": (
+            "この予約リンクは有効期限切れか、すでに使用されています。事務局から新しいリンクをお送りします。"
+        ),
         "error_conflict": "処理中に状況が変わったため完了できませんでした。ページを再読み込みしてください。",
         "error_csrf": "フォームの有効期限が切れました。ページを再読み込みしてもう一度お試しください。",
         "error_bad_input": "フォームの内容を読み取れませんでした。戻ってご確認ください。",

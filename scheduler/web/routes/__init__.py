@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from scheduler.web.deps import current_user
 from scheduler.web.routes import (
+    actions,
     auth,
     bookings,
     find_times,
@@ -25,6 +26,7 @@ def api_router() -> APIRouter:
     guarded = APIRouter(dependencies=[Depends(current_user)])
     for module in (missions, participants, meetings, resources, find_times, plan, proposals, bookings):
         guarded.include_router(module.router)
+    guarded.include_router(actions.router)  # action items, timing, timed work (issue 6)
     api.include_router(guarded)
     return api
 

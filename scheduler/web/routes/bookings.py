@@ -46,7 +46,9 @@ def _result(mission_id: int, r: BookingResult) -> dict[str, Any]:
 
 
 @router.post("/missions/{mission_id}/meetings/{meeting_id}/booking", status_code=201)
-def book_meeting(mission_id: int, meeting_id: str, body: BookRequest, services: ServicesDep) -> dict[str, Any]:
+def book_meeting(
+    mission_id: int, meeting_id: str, body: BookRequest, services: ServicesDep
+) -> dict[str, Any]:
     """Book the meeting at `start` directly (closes its open proposal); invitations are queued."""
     guests = [Contact(name=a.name, email=a.email, language=a.language) for a in body.attendees]
     return _result(mission_id, book_time(services, mission_id, meeting_id, body.start, attendees=guests))
@@ -66,7 +68,9 @@ def cancel_meeting(mission_id: int, meeting_id: str, services: ServicesDep) -> d
     r = cancel(services, mission_id, meeting_id)
     return {
         "meeting_id": r.meeting_id,
-        "cancelled": None if r.cancelled is None else {"start": iso(r.cancelled.start), "end": iso(r.cancelled.end)},
+        "cancelled": None
+        if r.cancelled is None
+        else {"start": iso(r.cancelled.start), "end": iso(r.cancelled.end)},
         "messages": list(r.messages),
         "dependents": list(r.dependents),
         "replan": _replan(mission_id, r.dependents),

@@ -28,7 +28,7 @@ from scheduler.web.deps import ServicesDep
 from scheduler.web.schemas import FindTimesRequest
 
 router = APIRouter(tags=["find-times"])
-ADHOC = "ad-hoc"
+ADHOC = "~ad-hoc"  # not a valid meeting id in a mission file, so it never clashes
 
 
 def _graph_time(instant: datetime, zone_name: str) -> dict[str, str]:

@@ -45,7 +45,9 @@ def update_meeting(
 ) -> MeetingPublic:
     doc = definitions.load(services, mission_id)
     i = definitions.find(doc["meetings"], "id", meeting_id, "meeting")
-    doc["meetings"][i] = definitions.merge(doc["meetings"][i], body.model_dump(mode="json", exclude_unset=True))
+    doc["meetings"][i] = definitions.merge(
+        doc["meetings"][i], body.model_dump(mode="json", exclude_unset=True)
+    )
     definitions.save(services, mission_id, doc)
     return _one(services, mission_id, meeting_id)
 

@@ -150,12 +150,16 @@ def update_contact(
     mission_id: int, pid: str, index: int, body: ContactUpdate, services: ServicesDep
 ) -> Table:
     contacts = _contacts(services, mission_id, pid)
-    contacts[index] = definitions.merge(_at(contacts, index, pid), body.model_dump(mode="json", exclude_unset=True))
+    contacts[index] = definitions.merge(
+        _at(contacts, index, pid), body.model_dump(mode="json", exclude_unset=True)
+    )
     _set_contacts(services, mission_id, pid, contacts)
     return _contacts(services, mission_id, pid)[index]
 
 
-@router.delete("/missions/{mission_id}/counterparts/{pid}/contacts/{index}", status_code=204, tags=["contacts"])
+@router.delete(
+    "/missions/{mission_id}/counterparts/{pid}/contacts/{index}", status_code=204, tags=["contacts"]
+)
 def delete_contact(mission_id: int, pid: str, index: int, services: ServicesDep) -> Response:
     contacts = _contacts(services, mission_id, pid)
     _at(contacts, index, pid)

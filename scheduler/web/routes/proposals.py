@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from scheduler.core.bookings import Proposal
+from scheduler.core.bookings import Proposal, dependents
+from scheduler.core.models import Mission
 from scheduler.errors import NotFound
 from scheduler.services import list_proposals, propose
 from scheduler.web.deps import ServicesDep
@@ -15,8 +16,10 @@ from scheduler.web.views import iso
 router = APIRouter(tags=["proposals"])
 
 
-def proposal_json(p: Proposal) -> dict[str, Any]:
-    return {
+def proposal_json(p: Proposal, mission: Mission | None = None) -> dict[str, Any]:
+    """A proposal as JSON. A declined or exhausted one says what to do next: a fresh proposal
+    (`next`) and, when declined, the re-plan of the meetings that come after it (`replan`)."""
+    out = {
         "id": p.id,
         "meeting_id": p.meeting_id,
         "status": p.status,
@@ -30,6 +33,13 @@ def proposal_json(p: Proposal) -> dict[str, Any]:
             for o in p.options
         ],
     }
+    if p.status in ("declined", "exhausted"):
+        base = f"/api/missions/{p.mission_id}"
+        out["next"] = {"method": "POST", "href": f"{base}/meetings/{p.meeting_id}/proposals"}
+        after = dependents(mission, p.meeting_id) if mission is not None else ()
+        if p.status == "declined" and after:
+            out["replan"] = {"method": "POST", "href": f"{base}/plan", "meetings": list(after)}
+    return out
 
 
 @router.post("/missions/{mission_id}/meetings/{meeting_id}/proposals", status_code=201)
@@ -56,16 +66,18 @@ def get_proposals(
 ) -> list[dict[str, Any]]:
     """Every proposal of the mission, oldest first; declines carry the note and the times offered."""
     with services.uow() as uow:
-        uow.mission(mission_id)  # NotFound for an unknown mission
+        mission = uow.mission(mission_id)  # NotFound for an unknown mission
     found = list_proposals(services, mission_id, status=status)
     if needs_attention is not None:
         found = [p for p in found if p.needs_attention == needs_attention]
-    return [proposal_json(p) for p in found]
+    return [proposal_json(p, mission) for p in found]
 
 
 @router.get("/missions/{mission_id}/proposals/{proposal_id}")
 def get_proposal(mission_id: int, proposal_id: int, services: ServicesDep) -> dict[str, Any]:
+    with services.uow() as uow:
+        mission = uow.mission(mission_id)
     for p in list_proposals(services, mission_id):
         if p.id == proposal_id:
-            return proposal_json(p)
+            return proposal_json(p, mission)
     raise NotFound(f"no proposal {proposal_id} in mission {mission_id}")

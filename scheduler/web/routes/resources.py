@@ -40,7 +40,9 @@ def get_resource(mission_id: int, name: str, services: ServicesDep) -> ResourceC
 
 
 @router.patch("/missions/{mission_id}/resources/{name}")
-def update_resource(mission_id: int, name: str, body: ResourceUpdate, services: ServicesDep) -> ResourceCreate:
+def update_resource(
+    mission_id: int, name: str, body: ResourceUpdate, services: ServicesDep
+) -> ResourceCreate:
     doc = definitions.load(services, mission_id)
     if name not in doc["resources"]:
         raise NotFound(f"no resource {name!r} in mission {mission_id}")

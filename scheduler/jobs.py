@@ -1,0 +1,177 @@
+"""APScheduler 3 wiring of the timed work. Thin: each job takes an id and calls one service.
+
+    runtime = Runtime(store=store, services=services, transport=transport)
+    jobs = start(runtime)          # a BackgroundScheduler: sweep, due work, outbox delivery
+    ...
+    jobs.stop()
+
+The database is the durable truth (`store.due`, `store.outbox`); APScheduler only decides
+when to look, and its job store is the in-memory one: every process registers the same jobs
+with fixed ids (`replace_existing=True`, `timezone=UTC`), each job runs at once on start (so
+work that fell due while the service was down is done now) and then every few seconds. Jobs
+are module-level functions taking the runtime's id, so they are idempotent by construction:
+running one twice finds nothing left to do the second time. Several processes on one
+PostgreSQL share the work through row claims, not through APScheduler.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
+
+from scheduler.ports import Clock, DeliveryReport, SystemClock, Transport
+from scheduler.services.context import Services
+from scheduler.services.timed import RunReport, TimedMessages, run_due, sweep
+from scheduler.store import Store
+from scheduler.timed_messages import TimedMail
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB = "timed-sweep"
+DUE_JOB = "timed-due-work"
+OUTBOX_JOB = "outbox-delivery"
+JOB_IDS = (SWEEP_JOB, DUE_JOB, OUTBOX_JOB)
+INTERVALS = {SWEEP_JOB: 300.0, DUE_JOB: 30.0, OUTBOX_JOB: 10.0}
+
+
+@dataclass(kw_only=True)
+class Runtime:
+    """What the jobs of one process work with. `services.clock` is the clock they read."""
+
+    store: Store
+    services: Services
+    transport: Transport
+    messages: TimedMessages = field(default_factory=TimedMail)
+    # One pass at a time per process: the sweep, the due work and the delivery never overlap
+    # inside a process (across processes the database claims keep them apart).
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_RUNTIMES: dict[str, Runtime] = {}
+_NEXT = itertools.count(1)
+
+
+def register(runtime: Runtime) -> str:
+    """Make `runtime` reachable by the jobs; its id."""
+    runtime_id = f"runtime-{next(_NEXT)}"
+    _RUNTIMES[runtime_id] = runtime
+    return runtime_id
+
+
+def _runtime(runtime_id: str) -> Runtime:
+    return _RUNTIMES[runtime_id]
+
+
+# --- the jobs: module-level, take an id, call one service ------------------------------------------
+def sweep_job(runtime_id: str) -> int:
+    """Write due work no transaction wrote (nudges, expiries, digests, old bookings' reminders)."""
+    rt = _runtime(runtime_id)
+    with rt.lock:
+        return sweep(rt.services)
+
+
+def due_work_job(runtime_id: str) -> RunReport:
+    """Do the work that is due: reminders, follow-ups, nudges, expiries, digests (queued in the outbox)."""
+    rt = _runtime(runtime_id)
+    with rt.lock:
+        return run_due(rt.services, rt.messages)
+
+
+def outbox_job(runtime_id: str) -> DeliveryReport:
+    """Deliver the outbox: every message due is handed to the transport."""
+    rt = _runtime(runtime_id)
+    with rt.lock:
+        return rt.store.outbox().deliver(rt.transport, now=rt.services.clock.now())
+
+
+@dataclass(frozen=True, kw_only=True)
+class PassReport:
+    added: int
+    run: RunReport
+    delivered: DeliveryReport
+
+
+def run_once(runtime: Runtime) -> PassReport:
+    """One full pass, in order: sweep, due work, delivery (`scheduler jobs --run-once`, and tests)."""
+    runtime_id = register(runtime)
+    try:
+        added = sweep_job(runtime_id)
+        run = due_work_job(runtime_id)
+        delivered = outbox_job(runtime_id)
+    finally:
+        _RUNTIMES.pop(runtime_id, None)
+    return PassReport(added=added, run=run, delivered=delivered)
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """A started scheduler and the id its jobs pass around."""
+
+    scheduler: BackgroundScheduler
+    runtime_id: str
+
+    def stop(self) -> None:
+        """Stop the jobs, waiting for a running one to finish (its transaction commits or rolls back)."""
+        self.scheduler.shutdown(wait=True)
+        _RUNTIMES.pop(self.runtime_id, None)
+
+
+def start(runtime: Runtime, *, intervals: dict[str, float] | None = None) -> Jobs:
+    """Start a BackgroundScheduler running the three jobs; each runs at once, then every interval."""
+    runtime_id = register(runtime)
+    every = {**INTERVALS, **(intervals or {})}
+    scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
+    first = datetime.now(UTC)  # APScheduler's own trigger time, not the services' clock
+    jobs: dict[str, Any] = {SWEEP_JOB: sweep_job, DUE_JOB: due_work_job, OUTBOX_JOB: outbox_job}
+    for job_id, func in jobs.items():
+        scheduler.add_job(
+            func,
+            "interval",
+            seconds=every[job_id],
+            args=[runtime_id],
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+            next_run_time=first,
+            misfire_grace_time=None,
+        )
+    scheduler.start()
+    return Jobs(scheduler, runtime_id)
+
+
+__all__ = [
+    "DUE_JOB",
+    "JOB_IDS",
+    "OUTBOX_JOB",
+    "SWEEP_JOB",
+    "Jobs",
+    "PassReport",
+    "Runtime",
+    "due_work_job",
+    "outbox_job",
+    "register",
+    "run_once",
+    "service_runtime",
+    "start",
+    "start_service",
+    "sweep_job",
+]
+
+
+def service_runtime(store: Store, transport: Transport, clock: Clock | None = None) -> Runtime:
+    """The runtime of a service process over `store`: the real letters, the wall clock unless told."""
+    from scheduler.messages import MailMessages
+
+    services = Services(uow=store.unit_of_work, clock=clock or SystemClock(), messages=MailMessages())
+    return Runtime(store=store, services=services, transport=transport)
+
+
+def start_service(store: Store, transport: Transport, clock: Clock | None = None) -> Jobs:
+    """Start the timed work and the outbox delivery of a `scheduler serve` process."""
+    return start(service_runtime(store, transport, clock))

@@ -1,0 +1,229 @@
+"""The itinerary view's read model: the mission as a week calendar in one zone.
+
+Every meeting that has a time appears once per local date it touches in the viewed zone:
+booked (a booking), planned (the current plan's slot, not yet proposed) or a hold (an open
+option of an open proposal: the counterpart may still pick it). Two items *conflict* when they
+could not both be held (`core.bookings.clashes`: a shared person closer than the buffer, a
+single resource used twice, or `after` broken); holds of one meeting are alternatives to each
+other and never conflict among themselves, nor do two holds (options may overlap by design).
+
+    view = itinerary_view(mission, statuses, proposals, zone_name="Asia/Tokyo", delegate="brown")
+    [[d.day for d in week.days] for week in view.weeks]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from scheduler.core.bookings import MeetingStatus, Proposal, clashes
+from scheduler.core.models import Meeting, Mission
+from scheduler.core.zones import dates_touched, day_span, local_date, to_local
+
+DEFAULT_HOURS = (8, 18)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Item:
+    """One meeting at one time: kind "booked", "planned" or "hold"."""
+
+    key: str  # unique in the view: meeting id and start
+    meeting: Meeting
+    kind: str
+    start: datetime
+    end: datetime
+    option_id: int | None = None
+    conflicts: tuple[str, ...] = ()  # titles of the items it clashes with
+
+
+@dataclass(frozen=True, kw_only=True)
+class Segment:
+    """The part of an item on one local date: minutes after local midnight (wall clock)."""
+
+    item: Item
+    top: int
+    bottom: int
+    continues_before: bool
+    continues_after: bool
+    lane: int = 0  # side by side with the segments it overlaps: lane `lane` of `lanes`
+    lanes: int = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class DayColumn:
+    day: date
+    in_mission: bool
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Week:
+    days: tuple[DayColumn, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItineraryView:
+    zone: str
+    delegate: str | None
+    first_hour: int
+    last_hour: int  # exclusive
+    weeks: tuple[Week, ...]
+    items: tuple[Item, ...]
+
+    @property
+    def conflicts(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.conflicts)
+
+
+def items_of(
+    mission: Mission, statuses: Mapping[str, MeetingStatus], proposals: Sequence[Proposal]
+) -> list[Item]:
+    """Every timed item of the mission, by start; conflicts filled in."""
+    open_options: dict[str, list[tuple[int, datetime, datetime]]] = {}
+    for p in proposals:
+        if p.status == "open":
+            open_options.setdefault(p.meeting_id, []).extend((o.id, o.start, o.end) for o in p.open_options)
+    items: list[Item] = []
+    for m in mission.meetings:
+        st = statuses.get(m.id)
+        if st is None:
+            continue
+        if st.booking is not None and st.state == "booked":
+            items.append(_item(m, "booked", st.booking.start, st.booking.end))
+        elif st.state == "proposed" and m.id in open_options:
+            items += [_item(m, "hold", s, e, oid) for oid, s, e in open_options[m.id]]
+        elif st.planned_start is not None and st.state in ("planned", "proposed"):
+            items.append(_item(m, "planned", st.planned_start, st.planned_start + m.duration))
+    items.sort(key=lambda i: (i.start, i.meeting.id))
+    return _with_conflicts(mission, items)
+
+
+def _item(m: Meeting, kind: str, start: datetime, end: datetime, option_id: int | None = None) -> Item:
+    return Item(
+        key=f"{m.id}@{start.isoformat()}", meeting=m, kind=kind, start=start, end=end, option_id=option_id
+    )
+
+
+def _with_conflicts(mission: Mission, items: list[Item]) -> list[Item]:
+    found: dict[str, list[str]] = {i.key: [] for i in items}
+    for n, a in enumerate(items):
+        for b in items[n + 1 :]:
+            if a.meeting.id == b.meeting.id or not _may_conflict(a.kind, b.kind):
+                continue
+            if b.start > a.end + mission.buffer and not (set(a.meeting.after) | set(b.meeting.after)):
+                continue  # sorted by start: too far apart to share a person or a resource
+            if clashes(mission, a.meeting.id, a.start, b.meeting.id, b.start):
+                found[a.key].append(b.meeting.title)
+                found[b.key].append(a.meeting.title)
+    return [Item(**{**i.__dict__, "conflicts": tuple(found[i.key])}) for i in items]
+
+
+def _may_conflict(a: str, b: str) -> bool:
+    # A hold beside a plan is not a conflict: the plan is redone around what gets booked. A
+    # booking against anything is, and so are two plans (the planner should never do that).
+    kinds = {a, b}
+    return "booked" in kinds or kinds == {"planned"}
+
+
+def _lanes(segments: list[Segment]) -> list[Segment]:
+    """Overlapping segments of one day side by side: each gets a lane and its cluster's lane count."""
+    ordered = sorted(segments, key=lambda s: (s.top, -s.bottom, s.item.key))
+    out: list[Segment] = []
+    cluster: list[tuple[Segment, int]] = []
+    ends: list[int] = []  # per lane: the bottom of its last segment
+    cluster_end = -1
+
+    def flush() -> None:
+        out.extend(replace(seg, lane=lane, lanes=len(ends)) for seg, lane in cluster)
+
+    for seg in ordered:
+        if cluster and seg.top >= cluster_end:
+            flush()
+            cluster, ends = [], []
+        lane = next((i for i, end in enumerate(ends) if end <= seg.top), len(ends))
+        if lane == len(ends):
+            ends.append(seg.bottom)
+        else:
+            ends[lane] = seg.bottom
+        cluster.append((seg, lane))
+        cluster_end = max(cluster_end, seg.bottom) if len(cluster) > 1 else seg.bottom
+    if cluster:
+        flush()
+    return out
+
+
+def itinerary_view(
+    mission: Mission,
+    statuses: Mapping[str, MeetingStatus],
+    proposals: Sequence[Proposal],
+    *,
+    zone_name: str,
+    delegate: str | None = None,
+) -> ItineraryView:
+    """The week calendar of the mission in `zone_name`, only `delegate`'s meetings when given.
+
+    A delegate "has" a meeting when they are among its delegates or optional people.
+    """
+    items = items_of(mission, statuses, proposals)
+    if delegate:
+        items = [i for i in items if delegate in i.meeting.delegates or delegate in i.meeting.optional]
+    window = mission.window
+    mission_days = set(dates_touched(window.start, window.end, zone_name))
+    segments: dict[date, list[Segment]] = {}
+    for item in items:
+        for day in dates_touched(item.start, item.end, zone_name):
+            lo, hi = day_span(day, zone_name)
+            s, e = max(item.start, lo), min(item.end, hi)
+            segments.setdefault(day, []).append(
+                Segment(
+                    item=item,
+                    top=_minute(s, zone_name, day),
+                    bottom=_minute(e, zone_name, day),
+                    continues_before=item.start < lo,
+                    continues_after=item.end > hi,
+                )
+            )
+    first_hour, last_hour = _hour_range([s for segs in segments.values() for s in segs])
+    all_days = sorted(mission_days | set(segments))
+    weeks: list[Week] = []
+    if all_days:
+        monday = all_days[0] - timedelta(days=all_days[0].weekday())
+        while monday <= all_days[-1]:
+            cols = []
+            for k in range(7):
+                day = monday + timedelta(days=k)
+                cols.append(
+                    DayColumn(
+                        day=day, in_mission=day in mission_days, segments=tuple(_lanes(segments.get(day, [])))
+                    )
+                )
+            weeks.append(Week(days=tuple(cols)))
+            monday += timedelta(days=7)
+    return ItineraryView(
+        zone=zone_name,
+        delegate=delegate,
+        first_hour=first_hour,
+        last_hour=last_hour,
+        weeks=tuple(weeks),
+        items=tuple(items),
+    )
+
+
+def _minute(instant: datetime, zone_name: str, day: date) -> int:
+    """Wall-clock minutes after the local midnight of `day` (24:00 for the next midnight)."""
+    if local_date(instant, zone_name) != day:
+        return 24 * 60
+    t = to_local(instant, zone_name)
+    return t.hour * 60 + t.minute
+
+
+def _hour_range(segments: Sequence[Segment]) -> tuple[int, int]:
+    if not segments:
+        return DEFAULT_HOURS
+    first = min(DEFAULT_HOURS[0], min(s.top for s in segments) // 60)
+    last = max(DEFAULT_HOURS[1], -(-max(s.bottom for s in segments) // 60))
+    return first, min(last, 24)
+
+
+__all__ = ["DayColumn", "Item", "ItineraryView", "Segment", "Week", "items_of", "itinerary_view"]

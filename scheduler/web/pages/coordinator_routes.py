@@ -1,0 +1,17 @@
+"""The coordinator's pages (issue 7), gathered: every route here needs a login except the feeds."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from scheduler.web.pages import coordinator, itinerary, meeting, overlap
+
+
+def coordinator_pages() -> APIRouter:
+    router = APIRouter()
+    for module in (coordinator, overlap, itinerary, meeting):
+        router.include_router(module.router)
+    return router
+
+
+__all__ = ["coordinator_pages"]

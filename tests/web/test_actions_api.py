@@ -1,0 +1,62 @@
+"""Action items on a meeting, the mission's timing settings and its timed work, through the API."""
+
+from __future__ import annotations
+
+from tests.web.conftest import Web
+
+
+def test_action_items_are_recorded_on_a_meeting_and_listed_in_order(web: Web) -> None:
+    first = web.client.post(
+        "/api/meetings/jetro-briefing/actions",
+        json={"text": "Send the brochure", "owner": "Mayor"},
+        headers=web.auth,
+    )
+    second = web.api("POST", "/meetings/jetro-briefing/actions", json={"text": "Book a site visit"})
+    assert (first.status_code, second.status_code) == (201, 201), first.text
+    listed = web.client.get("/api/meetings/jetro-briefing/actions", headers=web.auth).json()
+    assert [(a["text"], a["owner"], a["mission_id"]) for a in listed] == [
+        ("Send the brochure", "Mayor", web.mission_id),
+        ("Book a site visit", "", web.mission_id),
+    ]
+    assert web.api("GET", "/meetings/jetro-briefing/actions").json() == listed
+
+
+def test_an_action_item_without_text_is_refused_naming_the_field(web: Web) -> None:
+    r = web.api("POST", "/meetings/jetro-briefing/actions", json={"text": "   "})
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["text"]
+
+
+def test_action_items_of_an_unknown_meeting_are_not_found(web: Web) -> None:
+    assert web.client.get("/api/meetings/no-such-meeting/actions", headers=web.auth).status_code == 404
+    assert web.api("POST", "/meetings/no-such-meeting/actions", json={"text": "x"}).status_code == 404
+
+
+def test_action_items_need_a_login(web: Web) -> None:
+    assert web.client.post("/api/meetings/jetro-briefing/actions", json={"text": "x"}).status_code == 401
+
+
+def test_the_missions_timing_defaults_and_can_be_changed(web: Web) -> None:
+    assert web.api("GET", "/timing").json() == {
+        "reminder_minutes": [1440, 60],
+        "nudge_after_hours": 72,
+        "follow_up_days": 1,
+        "follow_up_hour": 9,
+        "digest_hour": 8,
+    }
+    body = {"reminder_minutes": [2880, 30], "nudge_after_hours": 48, "follow_up_hour": 8}
+    assert web.api("PUT", "/timing", json=body).status_code == 200
+    assert web.api("GET", "/timing").json()["reminder_minutes"] == [2880, 30]
+    assert web.api("PUT", "/timing", json={"follow_up_hour": 25}).status_code == 422
+
+
+def test_booking_a_meeting_shows_its_reminders_as_timed_work(web: Web) -> None:
+    found = web.api("POST", "/find-times", json={"meeting_id": "jetro-briefing"}).json()
+    slot_start = found["meetingTimeSuggestions"][0]["meetingTimeSlot"]["start"]
+    assert slot_start["timeZone"] == "UTC"
+    start = slot_start["dateTime"] + "+00:00"
+    r = web.api("POST", "/meetings/jetro-briefing/booking", json={"start": start})
+    assert r.status_code in (200, 201), r.text
+    work = web.api("GET", "/timed-work?meeting_id=jetro-briefing").json()
+    assert {w["kind"] for w in work["due"]} == {"reminder", "follow_up"}
+    assert {w["detail"] for w in work["due"] if w["kind"] == "reminder"} == {"24h", "1h"}
