@@ -24,6 +24,7 @@ from scheduler.ports import Clock, SystemClock, Transport
 from scheduler.services import import_mission, plan, propose
 from scheduler.services.accounts import add_user, issue_api_token
 from scheduler.store import Store, open_store
+from scheduler.web.access_log import uvicorn_log_config
 from scheduler.web.app import build_services, create_app
 from scheduler.web.settings import WebSettings, secret_key
 
@@ -86,7 +87,14 @@ def serve(
     store = store or open_store(settings.database_url)
     jobs = start_service(store, transport_from_env())
     try:
-        uvicorn.run(create_app(settings, store=store), host=host, port=port, log_level="info")
+        # The access log would print every booking link's token: it is redacted (web.access_log).
+        uvicorn.run(
+            create_app(settings, store=store),
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=uvicorn_log_config(),
+        )
     finally:
         jobs.stop()
         store.close()

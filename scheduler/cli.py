@@ -7,6 +7,7 @@ line per problem on stderr and exits 2; a missing id exits 2 as well; success ex
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -115,7 +116,13 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     now = cli_mail.parse_now(args.now)
     print(
         cli_mail.outbox(
-            args.dir, deliver=args.deliver, now=now, maildir=args.maildir, retry=args.retry, as_json=args.json
+            args.dir,
+            deliver=args.deliver,
+            now=now,
+            maildir=args.maildir,
+            retry=args.retry,
+            as_json=args.json,
+            db=args.db,
         )
     )
     return 0
@@ -129,7 +136,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from scheduler.config import load_mission
     from scheduler.ports import SystemClock
     from scheduler.services import Services, import_mission
-    from scheduler.store import database_url, open_store
+    from scheduler.store import open_store, shown_url
 
     mission = load_mission(args.config)
     store = open_store(args.db)
@@ -138,7 +145,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         mission_id = import_mission(services, mission, source=str(args.config.resolve()))
     finally:
         store.close()
-    print(f"imported {mission.name!r} as mission {mission_id} into {database_url(args.db)}")
+    print(f"imported {mission.name!r} as mission {mission_id} into {shown_url(args.db)}")
     return 0
 
 
@@ -217,6 +224,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retry", metavar="MESSAGE_ID", help="put a parked (failed) message back in the queue")
     p.add_argument("--now", help="the time of the pass, ISO 8601 with offset (default: the clock)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--db",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="URL",
+        help="use the database outbox of the web service and bookings instead of --dir "
+        "(URL default: SCHEDULER_DATABASE_URL, else ./var/scheduler.db)",
+    )
     p = add("import", cmd_import, "store a mission file in the database; prints the mission id")
     _config_arg(p)
     p.add_argument("--db", default=None, help=DB_HELP)
@@ -248,6 +264,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except SchedulerError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`scheduler find ... | head`): stop quietly, as the Python docs
+        # advise, pointing stdout at devnull so the interpreter's final flush does not fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1
 
 

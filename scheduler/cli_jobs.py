@@ -18,6 +18,7 @@ from typing import Any
 
 from scheduler.core.timing import DueItem
 from scheduler.errors import ConfigError, Problem
+from scheduler.ports import Envelope
 
 DB_HELP = "database URL (default: SCHEDULER_DATABASE_URL, else ./var/scheduler.db)"
 
@@ -55,6 +56,13 @@ def _line(d: DueItem, when: datetime | None) -> str:
     return f"  {stamp}  {what:<14} m{d.mission_id} {d.meeting_id:<22} {who}{tail}"
 
 
+class _Nowhere:
+    """The transport of a run that only lists: it is never asked to send."""
+
+    def send(self, envelope: Envelope) -> None:
+        raise AssertionError("listing sends nothing")
+
+
 def cmd_jobs(args: argparse.Namespace) -> int:
     """List due and finished timed work; with --run-once, do one pass first."""
     from scheduler.jobs import run_once, service_runtime
@@ -66,8 +74,9 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     try:
         clock = FixedClock(_instant(args.now)) if args.now else None
-        transport = SmtpTransport.from_env() or MaildirTransport(args.maildir)
-        runtime = service_runtime(store, transport, clock)
+        # Only a pass needs a transport (a Maildir is created on first use): listing touches nothing.
+        transport = (SmtpTransport.from_env() or MaildirTransport(args.maildir)) if args.run_once else None
+        runtime = service_runtime(store, transport or _Nowhere(), clock)
         report: dict[str, Any] = {}
         if args.run_once:
             done = run_once(runtime)

@@ -1,8 +1,10 @@
 """`scheduler invite` and `scheduler outbox`: what they do and how they print it (cli.py stays thin).
 
 `invite` plans the mission, writes one `.ics` per meeting and one `.eml` per recipient per
-meeting into `--out`, and queues the messages that are news in the file outbox (unless
-`--no-outbox`), so `scheduler outbox --deliver` sends them. Re-running it after a change
+meeting into `--out`, plus `feeds/<delegate>.ics`: each delegate's itinerary as one
+METHOD:PUBLISH calendar, to import or to put on a web server for subscription (`scheduler serve`
+serves live ones of booked meetings). It queues the messages that are news in the file outbox
+(unless `--no-outbox`), so `scheduler outbox --deliver` sends them. Re-running it after a change
 queues updates (same UID, SEQUENCE + 1) and cancellations; re-running it unchanged queues
 nothing. Meetings already sent keep their time when the mission is planned again, unless the
 mission file fixes another (`fixed_start`).
@@ -15,6 +17,7 @@ import re
 from datetime import datetime
 from email import policy
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scheduler.core.intervals import ensure_utc
 from scheduler.errors import ConfigError
@@ -23,6 +26,10 @@ from scheduler.mail.ledger import MeetingLedger
 from scheduler.mail.outbox import DEFAULT_DIR, FileOutbox
 from scheduler.mail.transports import DEFAULT_MAILDIR, MaildirTransport, SmtpTransport
 from scheduler.ports import OutboxEntry, SystemClock, Transport
+
+if TYPE_CHECKING:
+    from scheduler.core.models import Mission, Plan
+    from scheduler.store.outbox import DbOutbox
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]+")
 
@@ -78,6 +85,7 @@ def invite(
         lines.append(
             f"{item.meeting_id:<24} {state:<13} SEQUENCE {item.sequence}  {len(item.messages)} recipients"
         )
+    files += _feeds(mission, plan, out / "feeds", now=now)
     # The ledger is written only after every message is queued: a kill in between repeats the
     # same messages (same Message-IDs, which the outbox drops) instead of losing them.
     if ledger is not None:
@@ -91,6 +99,20 @@ def invite(
     )
     lines.append(f"wrote {files} file(s) to {out}{where}")
     return "\n".join(lines)
+
+
+def _feeds(mission: Mission, plan: Plan, folder: Path, *, now: datetime) -> int:
+    """Write each delegate's itinerary feed (their planned meetings); return how many files."""
+    from scheduler.ical.feed import build_feed
+
+    planned = [(mission.meeting(pm.meeting_id), pm.start) for pm in plan.meetings]
+    written = 0
+    for d in mission.delegates:
+        if any(d.id in m.invited for m, _ in planned):
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{safe_name(d.id)}.ics").write_bytes(build_feed(mission, d.id, planned, dtstamp=now))
+            written += 1
+    return written
 
 
 def transport(maildir: Path | None = None) -> Transport:
@@ -135,9 +157,34 @@ def outbox(
     maildir: Path | None = None,
     retry: str | None = None,
     as_json: bool = False,
+    db: str | None = None,
 ) -> str:
-    """Optionally requeue a parked message and run one delivery pass; then list everything."""
-    box = FileOutbox(folder)
+    """Optionally requeue a parked message and run one delivery pass; then list everything.
+
+    `db` (a database URL, or "" for the default one) uses the database outbox, where the web
+    service and the booking use cases queue their messages, instead of the `folder`.
+    """
+    if db is None:
+        return _outbox(FileOutbox(folder), str(folder), deliver, now, maildir, retry, as_json)
+    from scheduler.store import open_store, shown_url
+
+    store = open_store(db or None)
+    try:
+        # shown_url: the listing names the database without its password.
+        return _outbox(store.outbox(), shown_url(db or None), deliver, now, maildir, retry, as_json)
+    finally:
+        store.close()
+
+
+def _outbox(
+    box: FileOutbox | DbOutbox,
+    where: str,
+    deliver: bool,
+    now: datetime,
+    maildir: Path | None,
+    retry: str | None,
+    as_json: bool,
+) -> str:
     lines: list[str] = []
     if retry and not box.retry_failed(retry, now=now):
         raise ConfigError(f"no parked message has the Message-ID {retry!r}", "--retry")
@@ -152,5 +199,5 @@ def outbox(
         return json.dumps([entry_json(e) for e in entries], ensure_ascii=False, indent=2)
     lines += [entry_line(e) for e in entries]
     counts = {s: sum(e.status == s for e in entries) for s in ("queued", "sent", "failed")}
-    lines.append(f"{counts['queued']} queued, {counts['sent']} sent, {counts['failed']} failed in {folder}")
+    lines.append(f"{counts['queued']} queued, {counts['sent']} sent, {counts['failed']} failed in {where}")
     return "\n".join(lines)

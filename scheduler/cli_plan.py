@@ -99,9 +99,11 @@ def progress_printer(stream: TextIO) -> Callable[[PlanProgress], None]:
     stages = {1: "priority + comfort", 2: "spread over days", 3: "earlier"}
 
     def show(p: PlanProgress) -> None:
+        # Stages 2 and 3 maximise a negated count; show the count itself (no "-0").
+        value, bound = (p.objective, p.bound) if p.stage == 1 else (0.0 - p.objective, 0.0 - p.bound)
         stream.write(
             f"\r\x1b[Ksolving ({stages.get(p.stage, p.stage)}): {p.solutions} solutions, "
-            f"objective {p.objective:.0f}, bound {p.bound:.0f}, {p.elapsed:.1f} s"
+            f"objective {value:.0f}, bound {bound:.0f}, {p.elapsed:.1f} s"
         )
         stream.flush()
 

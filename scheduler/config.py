@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +144,7 @@ class _MissionReader(FieldReader):
         self.load_calendars = load_calendars
         self.window: Interval | None = None  # the mission's, once its head is valid
         self.dates: tuple[date, date] | None = None
+        self.given_dates: tuple[date, date] | None = None  # even when the zone is wrong
         self.resources: dict[str, int] = {}
         self.people: dict[str, tuple[str, str]] = {}  # participant id → (kind, path)
         self.meeting_paths: dict[str, str] = {}
@@ -189,7 +190,9 @@ class _MissionReader(FieldReader):
         end = self.day(t["end"], "mission.end") if "end" in t else None
         if start and end and end < start:
             self.error("mission.end", f"the mission ends ({end}) before it starts ({start})")
-        elif zone and start and end:
+        elif start and end:
+            self.given_dates = (start, end)
+        if zone and start and end and start <= end:
             self.dates = (start, end)
             self.window = Interval(local_midnight(start, zone), local_midnight(end + ONE_DAY, zone))
         organizer = None
@@ -425,12 +428,12 @@ class _MissionReader(FieldReader):
         """Busy time per participant path, read over the mission window ± one day."""
         busy: dict[str, IntervalSet] = {}
         wanted = [p for p in participants if p.get("busy_sources") and p.get("timezone")]
-        if not (self.load_calendars and self.window and wanted):
+        if not (self.load_calendars and wanted):
             return busy
         # Imported here: only a file that names calendars needs the iCalendar stack.
         from scheduler.ical.busy import load_busy
 
-        window = Interval(self.window.start - ONE_DAY, self.window.end + ONE_DAY)
+        window = self.calendar_window()
         for p in wanted:
             total = EMPTY
             for i, source in enumerate(p["busy_sources"]):
@@ -443,6 +446,22 @@ class _MissionReader(FieldReader):
                         self.error(f"{p['path']}.busy[{i}]", str(problem))
             busy[p["path"]] = total
         return busy
+
+    def calendar_window(self) -> Interval:
+        """The mission window ± one day; when [mission] is broken, still a window to read in.
+
+        The mission's problems are reported already and no model is built, but a missing or
+        broken calendar must be listed with them (all errors at once), so the files are read
+        over the dates in UTC widened by two days (any zone's dates lie inside), or, without
+        usable dates, over one day: enough to find the file and parse it.
+        """
+        if self.window is not None:
+            return Interval(self.window.start - ONE_DAY, self.window.end + ONE_DAY)
+        first, last = self.given_dates or (date(2000, 1, 1), date(2000, 1, 1))
+        return Interval(
+            datetime.combine(first - 2 * ONE_DAY, time(0), tzinfo=UTC),
+            datetime.combine(last + 3 * ONE_DAY, time(0), tzinfo=UTC),
+        )
 
     def build(
         self,

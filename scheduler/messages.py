@@ -146,6 +146,7 @@ class MailMessages:
             people=attendees(mission, meeting),
             options=tuple(options),
             booking_url=link,
+            expires_at=expires_at,
         )
         return [envelope(compose(letter, p, now=now)) for p in contacts]
 

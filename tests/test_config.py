@@ -244,6 +244,32 @@ def test_an_unreadable_calendar_is_reported_at_its_busy_entry(tmp_path: Path) ->
     assert "broken.ics" in found[1][1]
 
 
+@pytest.mark.parametrize(
+    ("broken", "by"),
+    [
+        (('timezone = "America/Toronto"', 'timezone = "America/Toronot"'), "mission.timezone"),
+        (("start = 2027-02-15", 'start = "soon"'), "mission.start"),
+    ],
+    ids=["unknown-home-zone", "unreadable-dates"],
+)
+def test_an_unreadable_calendar_is_listed_even_when_the_mission_head_is_broken(
+    tmp_path: Path, broken: tuple[str, str], by: str
+) -> None:
+    # All errors at once: a broken [mission] must not hide a calendar that cannot be read.
+    needs_busy_loader()
+    old, new = broken
+    assert old in BASE
+    text = BASE.replace(old, new, 1).replace(
+        'hours = { mon-fri = "07:00-22:00" }',
+        'hours = { mon-fri = "07:00-22:00" }\nbusy = ["missing.ics"]',
+    )
+    (tmp_path / "config.toml").write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_mission(tmp_path / "config.toml")
+    paths = [p.path for p in info.value.problems]
+    assert paths == [by, "delegates[0] (brown).busy[0]"]
+
+
 def test_calendars_are_not_read_when_not_asked(tmp_path: Path) -> None:
     data = base()
     data["delegates"][0]["busy"] = ["does-not-exist.ics"]

@@ -17,6 +17,7 @@ from scheduler.mail.ledger import MeetingLedger
 from scheduler.mail.outbox import FileOutbox
 from scheduler.mail.transports import SmtpTransport
 from tests.conftest import Received, SmtpServer
+from tests.ical.jsparse import parse_with_icaljs, utc
 from tests.mail import missions
 from tests.mail.missions import BOOKED, FEB_START, MAR_START
 
@@ -68,6 +69,7 @@ def event_of(r: Received) -> tuple[str, icalendar.Event]:
     return str(cal["METHOD"]), next(iter(cal.walk("VEVENT")))
 
 
+@pytest.mark.node
 def test_invite_then_move_across_dst_then_cancel_keeps_the_uid_and_raises_sequence(
     tmp_path: Path, trade_mission: Mission, smtp_server: SmtpServer
 ) -> None:
@@ -89,6 +91,25 @@ def test_invite_then_move_across_dst_then_cancel_keeps_the_uid_and_raises_sequen
     assert [(m, s) for m, s, _ in by_round] == [("REQUEST", 0), ("REQUEST", 1), ("CANCEL", 2)]
     assert [d for _, _, d in by_round] == [FEB_START, MAR_START, MAR_START]
     assert len({r.message["Message-ID"] for r in received}) == len(received)
+    # ical.js reads only the VTIMEZONE inside what arrived: the same instants, on both clocks.
+    toronto, tokyo = ZoneInfo("America/Toronto"), ZoneInfo("Asia/Tokyo")
+    expected = {0: FEB_START, 1: MAR_START, 2: MAR_START}
+    for r in received:
+        part = next(p for p in r.message.walk() if p.get_content_type() == "text/calendar")
+        ics = part.get_payload(decode=True)
+        assert next(iter(r.message.iter_attachments())).get_payload(decode=True) == ics
+        js = parse_with_icaljs(ics)
+        (event,) = js["events"]
+        start = utc(event["dtstart"])
+        assert (js["method"], event["uid"], start) == (
+            "CANCEL" if event["sequence"] == 2 else "REQUEST",
+            uid,
+            expected[event["sequence"]],
+        )
+        assert event["dtstart"]["tzid"] == "America/Toronto"
+        clocks = {0: ("2027-02-15 20:00", "2027-02-16 10:00"), 1: ("2027-03-15 20:00", "2027-03-16 09:00")}
+        on_clocks = tuple(f"{start.astimezone(z):%Y-%m-%d %H:%M}" for z in (toronto, tokyo))
+        assert on_clocks == clocks[min(event["sequence"], 1)]  # EST: 14 h apart; EDT: 13 h
 
 
 def test_text_bodies_state_the_planned_instant_in_both_zones_across_the_march_switch(

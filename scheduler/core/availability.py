@@ -267,6 +267,20 @@ def feasible_starts(
     `fixed` maps other meetings' ids to their booked starts; they are commitments (with the
     buffer) of their participants. A meeting's own `fixed_start` in the mission counts too.
     """
+    return starts_in(feasible_set(mission, meeting, fixed=fixed), grid(mission))
+
+
+def feasible_set(
+    mission: Mission,
+    meeting: Meeting,
+    *,
+    fixed: Mapping[str, datetime] | None = None,
+) -> IntervalSet:
+    """The UTC starts (on the grid or not) where every required participant is free.
+
+    `feasible_starts` is this set's grid starts; the slot finder keeps the set to ask about
+    optional attendees only where the meeting can be held, not across the whole window.
+    """
     fixed = dict(fixed or {})
     for other in mission.meetings:
         if other.fixed_start is not None and other.id not in fixed:
@@ -287,4 +301,4 @@ def feasible_starts(
         if not common:
             break
         common = without_busy(common, p, mission.buffer, meeting.duration, commitments.get(p.id, EMPTY))
-    return starts_in(common, grid(mission))
+    return common

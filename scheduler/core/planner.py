@@ -46,8 +46,14 @@ from scheduler.core.zones import local_date, to_local
 
 __all__ = ["PlanProgress", "greedy_plan", "plan_mission"]
 
-MIN_SOLVE = 0.1  # seconds; below this a stage is skipped
+MIN_SOLVE = 0.1  # seconds; below this a stage is skipped...
+# ...plus this per boolean: CP-SAT's presolve alone overran a 0.13 s limit by 0.07 s on the
+# 150-meeting model (8,000 booleans) under load, which made a 2 s call take 2.3 s.
+MIN_SOLVE_PER_BOOLEAN = 0.25 / 8000
 LARGE_MODEL = 4000  # booleans; above this the day-by-day search goes first (measured, docs/planner.md)
+# Share of the time left after stage 1 that stage 2 (spread) may take: its proof needed about
+# 1.4 times the deterministic time of stage 3's at 40 meetings (docs/planner.md).
+STAGE2_SHARE = 0.6
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,7 +104,13 @@ def plan_mission(
 
     # Stage 1: priority, then comfort, as one weighted sum (or two solves, for comparison).
     hint = greedy if opts.hint else None
-    budget = 0.6 * time_limit
+    # What the solver stages may use: the reasons for the unscheduled meetings are computed
+    # after them (0.1 s at 150 meetings under load), and a solve can overrun its own limit a
+    # little; keeping this back makes the whole call return within `time_limit`.
+    solve_limit = time_limit - min(0.5, 0.1 * time_limit)
+    # Stage 1 holds the levels that matter most; the later stages take whatever it leaves.
+    # (0.6 left a 2 s call at 40 meetings on the greedy plan when the machine was loaded.)
+    budget = 0.8 * solve_limit
     if opts.lexicographic == "staged":
         r0 = _solve(built, built.priority, hint, budget / 2, opts, progress, 1)
         if r0.assign is not None and not math.isnan(r0.value):
@@ -139,9 +151,9 @@ def plan_mission(
             optimal1 = r1b.optimal
             bound1 = min([b for b in (bound1, r1b.bound) if b >= floor] or [math.inf])
             r1 = r1b
-        if not optimal1 and time_limit - progress.now() > 1.0:
+        if not optimal1 and solve_limit - progress.now() > 1.0:
             # The LP relaxation: on large missions far tighter than CP-SAT's bound so far.
-            lp = lp_bound(inst, built, min(0.25 * time_limit, max(0.1, time_limit - progress.now())))
+            lp = lp_bound(inst, built, min(0.25 * solve_limit, max(0.1, solve_limit - progress.now())))
             progress.tick()
             if lp is not None:
                 bound1 = min(bound1, lp)
@@ -155,12 +167,13 @@ def plan_mission(
     built.model.add(built.priority >= held[0])
     built.model.add(built.comfort >= held[1])
     # Stage 2: spread over days; stage 3: earlier. Each keeps what the stage before reached.
-    r2 = _solve(built, -built.extra, assign, 0.5 * (time_limit - progress.elapsed), opts, progress, 2)
+    share2 = STAGE2_SHARE * (solve_limit - progress.elapsed)
+    r2 = _solve(built, -built.extra, assign, share2, opts, progress, 2)
     if r2.assign is not None:
         assign = r2.assign
         if not math.isnan(r2.value):
             built.model.add(built.extra <= int(-r2.value))
-    r3 = _solve(built, -built.early, assign, time_limit - progress.elapsed, opts, progress, 3)
+    r3 = _solve(built, -built.early, assign, solve_limit - progress.elapsed, opts, progress, 3)
     if r3.assign is not None:
         assign = r3.assign
     optimal = optimal1 and r2.optimal and r3.optimal
@@ -253,7 +266,7 @@ def _solve(
     progress: _Progress,
     stage: int,
 ) -> _Result:
-    if seconds < MIN_SOLVE:
+    if seconds < MIN_SOLVE + MIN_SOLVE_PER_BOOLEAN * built.stats["booleans"]:
         # No time left: a solve would overrun the limit in presolve alone; keep the hint.
         return _Result(dict(hint) if hint is not None else None, math.nan, math.inf, False)
     model = built.model

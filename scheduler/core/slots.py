@@ -19,20 +19,24 @@ which part of the window (see `reasons.explain`).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from datetime import datetime
 
 from scheduler.core.availability import (
     commitments_of,
-    feasible_starts,
+    feasible_set,
+    grid,
+    hours_starts,
     meeting_window,
-    start_set,
+    starts_in,
+    without_busy,
 )
 from scheduler.core.intervals import EMPTY, IntervalSet
 from scheduler.core.models import Meeting, Mission, Participant, Slot, SlotSearch
 from scheduler.core.reasons import FEW
 from scheduler.core.reasons import explain as explain_search
-from scheduler.core.scoring import comfort, score_from
+from scheduler.core.scoring import comfort_of, score_from
 from scheduler.core.zones import zone
 from scheduler.errors import NotFound
 
@@ -54,25 +58,25 @@ def find_slots(
     """
     meeting = meeting_of(mission, meeting_id)
     booked = booked_starts(mission, fixed)
-    starts = feasible_starts(mission, meeting, fixed=booked)
-    optional = _optional_sets(mission, meeting, booked)
+    common = feasible_set(mission, meeting, fixed=booked)
+    starts = starts_in(common, grid(mission))
+    free_at = _optional_free(mission, meeting, booked, common, starts)
 
     # People with the same zone and hours feel a slot the same way: score each profile once.
     people = [_person(mission, pid) for pid in meeting.required]
     profiles: dict[tuple[object, ...], list[str]] = {}
     for p in people:
         profiles.setdefault(_profile(p), []).append(p.id)
-    first_of = {key: mission.participant(ids[0]) for key, ids in profiles.items()}
+    comfort_for = {key: comfort_of(mission.participant(ids[0])) for key, ids in profiles.items()}
 
     ranked = []
-    for s in starts:
+    for s, free in zip(starts, free_at, strict=True):
         e = s + meeting.duration
         per_person: dict[str, int] = {}
         for key, ids in profiles.items():
-            value = comfort(first_of[key], s, e)
+            value = comfort_for[key](s, e)
             for pid in ids:
                 per_person[pid] = value
-        free = tuple(oid for oid, allowed in optional if allowed.contains_instant(s))
         sc = score_from({pid: per_person[pid] for pid in meeting.required}, free)
         ranked.append(((-sc.optional_free, -sc.worst_comfort, -sc.mean_comfort, s), s, free, sc))
     ranked.sort(key=lambda r: r[0])
@@ -129,21 +133,31 @@ def _profile(p: Participant) -> tuple[object, ...]:
     return (p.timezone, p.hours, p.preferred, tuple(p.overrides.items()))
 
 
-def _optional_sets(
-    mission: Mission, meeting: Meeting, booked: Mapping[str, datetime]
-) -> list[tuple[str, IntervalSet]]:
+def _optional_free(
+    mission: Mission,
+    meeting: Meeting,
+    booked: Mapping[str, datetime],
+    common: IntervalSet,
+    starts: list[datetime],
+) -> list[tuple[str, ...]]:
+    """For each start, the optional attendees free then (in the meeting's order).
+
+    An optional person is free at `s` when `s` is in their own start set (`start_set`). Only
+    the starts where the required people can meet matter, so each person's hours are first
+    narrowed to `common` and their calendar is then visited only there: with many optional
+    people and long calendars this is most of the finder's work.
+    """
+    if not meeting.optional or not starts:
+        return [() for _ in starts]
     commitments = commitments_of(mission, booked, excluding=meeting.id)
     window = meeting_window(mission, meeting)
-    return [
-        (
-            oid,
-            start_set(
-                mission,
-                _person(mission, oid),
-                meeting.duration,
-                extra_busy=commitments.get(oid, EMPTY),
-                window=window,
-            ),
-        )
-        for oid in meeting.optional
-    ]
+    free_at: list[list[str]] = [[] for _ in starts]
+    for oid in meeting.optional:
+        p = _person(mission, oid)
+        allowed = hours_starts(p, window, meeting.duration) & common
+        if allowed:
+            allowed = without_busy(allowed, p, mission.buffer, meeting.duration, commitments.get(oid, EMPTY))
+        for a, b in allowed:
+            for i in range(bisect_left(starts, a), bisect_left(starts, b)):
+                free_at[i].append(oid)
+    return [tuple(ids) for ids in free_at]

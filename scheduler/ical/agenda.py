@@ -3,6 +3,13 @@
 Calendar clients show DESCRIPTION as the event's notes, so it has to stand on its own: the
 purpose, the time on both sides (the date often differs between Toronto and Tokyo), who takes
 part with their roles, the agenda items, notes, the video link and the interpreter if booked.
+
+Language: every attendee of one meeting gets the same calendar object (one UID, one SEQUENCE,
+one `.ics` per meeting), so that a forwarded invitation, the attachment and the subscribed feed
+all show the same event. When anyone invited to the meeting reads Japanese, the DESCRIPTION
+is bilingual: the English agenda, then the same agenda in Japanese (Japanese labels and dates,
+the Japanese side's clock first, organisation–title–name 様 for the guests). The texts a person
+wrote in the mission file (title, purpose, agenda items, notes) are shown as written.
 """
 
 from __future__ import annotations
@@ -11,8 +18,10 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from babel.dates import format_datetime, get_timezone_location
+
 from scheduler.core.models import Meeting, Mission
-from scheduler.core.zones import to_local
+from scheduler.core.zones import to_local, zone
 
 INTERPRETER = "interpreter"  # the resource name that means an interpreter is booked
 
@@ -79,9 +88,21 @@ def _who(mission: Mission, ids: Sequence[str]) -> list[str]:
 
 
 def agenda_text(
-    mission: Mission, meeting: Meeting, start: datetime, end: datetime, resources: Sequence[str] = ()
+    mission: Mission,
+    meeting: Meeting,
+    start: datetime,
+    end: datetime,
+    resources: Sequence[str] = (),
+    *,
+    japanese: bool | None = None,
 ) -> str:
-    """The meeting's agenda as plain text with "\\n" line breaks (escaped later by the serialiser)."""
+    """The meeting's agenda as plain text with "\\n" line breaks (escaped later by the serialiser).
+
+    `japanese`: add the Japanese version below the English one; by default, when anyone
+    invited to the meeting reads Japanese (see the module docstring).
+    """
+    if japanese is None:
+        japanese = any(_ja_side(mission, pid) for pid in meeting.invited)
     out = [meeting.title]
     if meeting.purpose:
         out += ["", f"Purpose: {meeting.purpose}"]
@@ -101,7 +122,93 @@ def agenda_text(
     if INTERPRETER in resources:
         out += ["", "Interpreter: an English–Japanese interpreter is booked for this meeting."]
     out += ["", f"Organizer: {mission.organizer.name} <{mission.organizer.email}>"]
+    if japanese:
+        out += ["", JA_DIVIDER, *_japanese(mission, meeting, start, end, resources)]
     return clean("\n".join(out))
 
 
-__all__ = ["INTERPRETER", "agenda_text", "city", "clean", "meeting_zones", "video_link", "when_line"]
+JA_DIVIDER = "―" * 20 + "\n（日本語）"
+
+
+def reads_japanese(language: str) -> bool:
+    """True for "ja", "ja-JP", "ja_JP": a reader who gets Japanese text."""
+    return (language or "").replace("_", "-").split("-")[0].lower() == "ja"
+
+
+def _ja_range(start: datetime, end: datetime, zone_name: str) -> str:
+    """ "2027年2月16日(火) 10:00–11:00 JST（東京）"; the end's date too when it is another day."""
+    a, b = start.astimezone(zone(zone_name)), end.astimezone(zone(zone_name))
+    day = "y年M月d日(EEE)"
+    head = format_datetime(a, f"{day} HH:mm", locale="ja")
+    tail = format_datetime(b, "HH:mm" if a.date() == b.date() else f"{day} HH:mm", locale="ja")
+    where = get_timezone_location(zone(zone_name), locale="ja", return_city=True)
+    if a.tzname() != b.tzname():
+        return f"{head} {a.tzname()}–{tail} {b.tzname()}（{where}）"
+    return f"{head}–{tail} {b.tzname()}（{where}）"
+
+
+def _ja_who(mission: Mission, ids: Sequence[str], optional: bool) -> list[str]:
+    mark = "（任意）" if optional else ""
+    lines = []
+    for pid in ids:
+        try:
+            p = mission.participant(pid)
+        except KeyError:
+            continue
+        if p.kind == "delegate":
+            lines.append(f"・{p.name}" + (f"（{p.role}）" if p.role else "") + mark)
+        else:  # a guest: organisation, title, name, 様 (the order of a Japanese business letter)
+            lines += [
+                f"・{p.name} " + (f"{c.title} " if c.title else "") + f"{c.name} 様{mark}" for c in p.contacts
+            ] or [f"・{p.name}{mark}"]
+    return lines
+
+
+def _japanese(
+    mission: Mission, meeting: Meeting, start: datetime, end: datetime, resources: Sequence[str]
+) -> list[str]:
+    zones = meeting_zones(mission, meeting)
+    # The clock of the Japanese-reading side first (Tokyo), then the others.
+    ja_zones = {mission.participant(pid).timezone for pid in meeting.invited if _ja_side(mission, pid)}
+    zones = sorted(zones, key=lambda z: z not in ja_zones)
+    out = [meeting.title]
+    if meeting.purpose:
+        out += ["", f"目的：{meeting.purpose}"]
+    out += ["", "日時：", *(_ja_range(start, end, z) for z in zones), "", "出席者："]
+    out += _ja_who(mission, meeting.delegates, False)
+    out += _ja_who(mission, meeting.counterparts, False)
+    out += _ja_who(mission, meeting.optional, True)
+    if meeting.agenda:
+        out += ["", "議題：", *(f"{i}. {item}" for i, item in enumerate(meeting.agenda, 1))]
+    if meeting.notes:
+        out += ["", "備考：", meeting.notes]
+    link = video_link(mission, meeting)
+    if link:
+        out += ["", f"ビデオ会議：{link}"]
+    if INTERPRETER in resources:
+        out += ["", "通訳：日英通訳を手配しております。"]
+    out += ["", f"主催：{mission.organizer.name} <{mission.organizer.email}>"]
+    return out
+
+
+def _ja_side(mission: Mission, pid: str) -> bool:
+    try:
+        p = mission.participant(pid)
+    except KeyError:
+        return False
+    if p.kind == "delegate":
+        return reads_japanese(p.language)
+    return any(reads_japanese(c.language) for c in p.contacts)
+
+
+__all__ = [
+    "INTERPRETER",
+    "JA_DIVIDER",
+    "agenda_text",
+    "city",
+    "clean",
+    "meeting_zones",
+    "reads_japanese",
+    "video_link",
+    "when_line",
+]

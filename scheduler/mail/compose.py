@@ -95,7 +95,6 @@ def compose(letter: Letter, reader: Addressee, *, now: datetime) -> EmailMessage
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id_for(letter, reader)
     msg["Subject"] = one_line(rendered.subject)
-    msg["Content-Language"] = ", ".join(languages_for(reader))
     msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte=_text_cte(rendered.text))
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte=_text_cte(rendered.html))
     if letter.calendar is not None:
@@ -112,6 +111,8 @@ def compose(letter: Letter, reader: Addressee, *, now: datetime) -> EmailMessage
     msg.make_mixed()
     if letter.calendar is not None:
         msg.add_attachment(letter.calendar, maintype="application", subtype="ics", filename="invite.ics")
+    # Set last: set_content() drops every Content-* header and make_mixed() moves them inward.
+    msg["Content-Language"] = ", ".join(languages_for(reader))
     return msg
 
 

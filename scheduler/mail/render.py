@@ -63,6 +63,7 @@ class Letter:
     previous: tuple[datetime, datetime] | None = None
     options: tuple[tuple[datetime, datetime], ...] = ()
     booking_url: str | None = None
+    expires_at: datetime | None = None  # when the booking link stops working
     action_items: tuple[str, ...] = ()
     next_steps: tuple[str, ...] = ()
     calendar: bytes | None = None
@@ -137,6 +138,7 @@ def context(letter: Letter, reader: Addressee, lang: str, *, now: datetime) -> d
         dst = [timefmt.dst_warning(c, lang) for c in timefmt.dst_changes(now, span[0], own, other)]
     people = [_person(p) for p in letter.people]
     video = m.video_url or letter.mission.video_url
+    expires = timefmt.local_moment(letter.expires_at, own, lang, with_year=True) if letter.expires_at else ""
     return {
         "lang": lang,
         "kind": letter.kind,
@@ -155,6 +157,7 @@ def context(letter: Letter, reader: Addressee, lang: str, *, now: datetime) -> d
         "options": [when(o) for o in letter.options],
         "booking_url": letter.booking_url or "",
         "booking_href": _href(letter.booking_url or ""),
+        "expires": expires,
         "home": [p for p, a in zip(people, letter.people, strict=True) if not a.organisation],
         "guests": [p for p, a in zip(people, letter.people, strict=True) if a.organisation],
         "interpreter": letter.interpreter,

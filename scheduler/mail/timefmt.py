@@ -174,7 +174,7 @@ def dst_warning(change: DstChange, lang: str) -> str:
                 f"{here}と{there}の時差は{_hours(change.gap_before, lang)}から"
                 f"{_hours(change.gap_after, lang)}に変わります。"
             )
-        return text + "上記の時刻は変更後の時刻です。"
+        return text + "上記の日時は、切り替え後の時刻で記載しております。"
     what = "summer time starts" if change.starts_summer_time else "summer time ends"
     text = f"Note: {what} in {here} on {day}, before this meeting ({change.before} → {change.after})."
     if gap_moves:

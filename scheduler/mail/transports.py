@@ -15,7 +15,7 @@ import socket
 import ssl
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -36,22 +36,40 @@ def _code_error(code: int, text: object, what: str) -> DeliveryError:
 
 @dataclass(frozen=True, kw_only=True)
 class SmtpTransport:
-    """An SMTP submission server: implicit TLS (465), STARTTLS (587) or plain (tests, local relays)."""
+    """An SMTP submission server: implicit TLS (465), STARTTLS (587) or plain (tests, local relays).
+
+    The server's certificate is always verified, host name included: against the system's CAs,
+    or only against `ca_file` (a PEM bundle: a company CA, or a test's self-signed certificate)
+    when it is given. With `starttls` a server that does not offer STARTTLS, or whose
+    certificate fails, gets nothing (a temporary error), never the message in clear; the login
+    happens only after the TLS handshake.
+    """
 
     host: str
     port: int = 587
     security: Security = "starttls"
     username: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)
     timeout: float = 30.0
+    ca_file: str = ""
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """The client TLS context: certificate and host name checked, TLS 1.2 at least."""
+        context = ssl.create_default_context(cafile=self.ca_file or None)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        return context
 
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
+        context = self.ssl_context() if self.security != "none" else None
         if self.security == "tls":
             return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
         client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         if self.security == "starttls":
-            client.starttls(context=context)
+            try:
+                client.starttls(context=context)  # raises when the server does not offer it
+            except BaseException:
+                client.close()
+                raise
         return client
 
     def send(self, envelope: Envelope) -> None:
@@ -87,7 +105,7 @@ class SmtpTransport:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SmtpTransport | None:
-        """From `SCHEDULER_SMTP_HOST`/`PORT`/`USER`/`PASSWORD`/`SECURITY`; None when no host is set."""
+        """From `SCHEDULER_SMTP_HOST`/`PORT`/`USER`/`PASSWORD`/`SECURITY`/`CA_FILE`; None without a host."""
         env = os.environ if env is None else env
         host = env.get("SCHEDULER_SMTP_HOST", "").strip()
         if not host:
@@ -105,12 +123,16 @@ class SmtpTransport:
             raise ConfigError(
                 [Problem("SCHEDULER_SMTP_PORT", f"{raw_port!r} is not a port number")]
             ) from None
+        ca_file = env.get("SCHEDULER_SMTP_CA_FILE", "").strip()
+        if ca_file and not Path(ca_file).is_file():
+            raise ConfigError([Problem("SCHEDULER_SMTP_CA_FILE", f"{ca_file!r} is not a readable file")])
         return cls(
             host=host,
             port=port,
             security=security,  # type: ignore[arg-type]
             username=env.get("SCHEDULER_SMTP_USER", ""),
             password=env.get("SCHEDULER_SMTP_PASSWORD", ""),
+            ca_file=ca_file,
         )
 
 

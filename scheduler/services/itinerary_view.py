@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from scheduler.core.bookings import MeetingStatus, Proposal, clashes
 from scheduler.core.models import Meeting, Mission
-from scheduler.core.zones import dates_touched, day_span, local_date, to_local
+from scheduler.core.zones import dates_touched, day_span, to_local, wall_to_utc
 
 DEFAULT_HOURS = (8, 18)
 
@@ -39,7 +39,11 @@ class Item:
 
 @dataclass(frozen=True, kw_only=True)
 class Segment:
-    """The part of an item on one local date: minutes after local midnight (wall clock)."""
+    """The part of an item on one local date, as minutes on the day's scale (see `day_minute`).
+
+    On an ordinary day that is the wall-clock minute after local midnight; on a clock-change
+    day the scale is still real time, so a segment is as tall as the meeting really lasts.
+    """
 
     item: Item
     top: int
@@ -51,10 +55,24 @@ class Segment:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ClockChange:
+    """A change of the viewed zone's UTC offset during a day, where it sits on the day's scale."""
+
+    minute: int  # `day_minute` of the first instant with the new offset
+    before: str  # abbreviations: "EST"
+    after: str  # "EDT"
+    wall_before: str  # the wall clock just before the change, as it would read: "02:00"
+    wall_after: str  # and just after it: "03:00"
+
+
+@dataclass(frozen=True, kw_only=True)
 class DayColumn:
     day: date
     in_mission: bool
     segments: tuple[Segment, ...]
+    starts_at: int = 0  # `day_minute` of the local midnight that opens the day (60 on 14 March)
+    ends_at: int = 24 * 60  # and of the midnight that closes it
+    changes: tuple[ClockChange, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,14 +196,15 @@ def itinerary_view(
             segments.setdefault(day, []).append(
                 Segment(
                     item=item,
-                    top=_minute(s, zone_name, day),
-                    bottom=_minute(e, zone_name, day),
+                    top=day_minute(s, zone_name, day),
+                    bottom=day_minute(e, zone_name, day),
                     continues_before=item.start < lo,
                     continues_after=item.end > hi,
                 )
             )
-    first_hour, last_hour = _hour_range([s for segs in segments.values() for s in segs])
     all_days = sorted(mission_days | set(segments))
+    bounds = {d: _bounds(d, zone_name) for d in all_days}
+    first_hour, last_hour = _hour_range([s for segs in segments.values() for s in segs])
     weeks: list[Week] = []
     if all_days:
         monday = all_days[0] - timedelta(days=all_days[0].weekday())
@@ -193,9 +212,15 @@ def itinerary_view(
             cols = []
             for k in range(7):
                 day = monday + timedelta(days=k)
+                starts, ends, changes = bounds.get(day) or _bounds(day, zone_name)
                 cols.append(
                     DayColumn(
-                        day=day, in_mission=day in mission_days, segments=tuple(_lanes(segments.get(day, [])))
+                        day=day,
+                        in_mission=day in mission_days,
+                        segments=tuple(_lanes(segments.get(day, []))),
+                        starts_at=starts,
+                        ends_at=ends,
+                        changes=changes,
                     )
                 )
             weeks.append(Week(days=tuple(cols)))
@@ -210,12 +235,44 @@ def itinerary_view(
     )
 
 
-def _minute(instant: datetime, zone_name: str, day: date) -> int:
-    """Wall-clock minutes after the local midnight of `day` (24:00 for the next midnight)."""
-    if local_date(instant, zone_name) != day:
-        return 24 * 60
-    t = to_local(instant, zone_name)
-    return t.hour * 60 + t.minute
+def day_minute(instant: datetime, zone_name: str, day: date) -> int:
+    """Where `instant` sits on the scale of `day`'s column: real minutes from local noon, plus 720.
+
+    On an ordinary day that is the wall-clock minute after local midnight (and 1440 for the
+    next midnight), so the shared hour gutter reads true. On a clock-change day the scale stays
+    real time, aligned with the wall clock at noon: a one-hour call across Toronto's spring
+    change (01:30 EST-03:30 EDT on 14 March 2027) is one hour tall, and the two 01:00s of
+    7 November are two different hours. The day then opens at 60 (a 23-hour day) or at -60
+    (a 25-hour day): changes happen at night, so the working hours stay beside the gutter.
+    """
+    noon = wall_to_utc(day, 12 * 60, zone_name)
+    return 12 * 60 + round((instant - noon).total_seconds() / 60)
+
+
+def _bounds(day: date, zone_name: str) -> tuple[int, int, tuple[ClockChange, ...]]:
+    """The day's opening and closing minute on its scale, and its clock changes."""
+    lo, hi = day_span(day, zone_name)
+    changes = []
+    t = lo
+    previous = to_local(lo, zone_name)
+    if previous.utcoffset() == to_local(hi - timedelta(minutes=1), zone_name).utcoffset():
+        t = hi  # the usual day: one offset from midnight to midnight
+    while t < hi:  # by quarter hours: every zone changes its clocks on one
+        t = min(t + timedelta(minutes=15), hi)
+        now = to_local(t, zone_name)
+        if now.utcoffset() != previous.utcoffset() and t < hi:
+            just_before = now - (now.utcoffset() or timedelta(0)) + (previous.utcoffset() or timedelta(0))
+            changes.append(
+                ClockChange(
+                    minute=day_minute(t, zone_name, day),
+                    before=previous.tzname() or "",
+                    after=now.tzname() or "",
+                    wall_before=f"{just_before:%H:%M}",
+                    wall_after=f"{now:%H:%M}",
+                )
+            )
+        previous = now
+    return day_minute(lo, zone_name, day), day_minute(hi, zone_name, day), tuple(changes)
 
 
 def _hour_range(segments: Sequence[Segment]) -> tuple[int, int]:
@@ -226,4 +283,14 @@ def _hour_range(segments: Sequence[Segment]) -> tuple[int, int]:
     return first, min(last, 24)
 
 
-__all__ = ["DayColumn", "Item", "ItineraryView", "Segment", "Week", "items_of", "itinerary_view"]
+__all__ = [
+    "ClockChange",
+    "DayColumn",
+    "Item",
+    "ItineraryView",
+    "Segment",
+    "Week",
+    "day_minute",
+    "items_of",
+    "itinerary_view",
+]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 from scheduler.core.bookings import claim_cell, claims_for
-from scheduler.core.models import Mission, Plan
+from scheduler.core.intervals import IntervalSet
+from scheduler.core.models import Mission, Participant, Plan
 from scheduler.core.planner import plan_mission
 from scheduler.services.context import Services
 
@@ -60,16 +62,48 @@ def mission_ids(services: Services) -> list[int]:
         return uow.mission_ids()
 
 
+def not_before(mission: Mission, earliest: datetime) -> Mission:
+    """The mission as the planner should see it at `earliest` (now + the minimum notice).
+
+    The planner never reads the clock, so the time before `earliest` is made busy for every
+    participant: no meeting that is not fixed is planned in the past or inside the notice.
+    Each person's fixed (booked) meetings, with the buffer around them, stay free, so a
+    booking already held there is not reported as a clash.
+    """
+    window = mission.window
+    if earliest <= window.start:
+        return mission
+    block = IntervalSet([(window.start - timedelta(days=1), earliest)])
+
+    def blocked(p: Participant) -> Participant:
+        held = IntervalSet(
+            [
+                (m.fixed_start - mission.buffer, m.fixed_start + m.duration + mission.buffer)
+                for m in mission.meetings
+                if m.fixed_start is not None and p.id in m.required
+            ]
+        )
+        return replace(p, busy=p.busy.union(block.difference(held)))
+
+    return replace(
+        mission,
+        delegates=tuple(blocked(p) for p in mission.delegates),
+        counterparts=tuple(blocked(p) for p in mission.counterparts),
+    )
+
+
 def plan(services: Services, mission_id: int, *, time_limit: float = 10.0) -> Plan:
     """Run the planner with every booked meeting fixed, and remember each meeting's planned start.
 
+    Nothing that is not booked is planned before now + `Settings.min_notice` (`not_before`).
     The solver runs outside any transaction (it may take `time_limit` seconds); the plan's
     starts are then stored in one short transaction as the meetings' `planned_start`, which
     `propose` offers first. Meetings not booked and not yet proposed move to state "planned".
     """
+    earliest = services.clock.now() + services.settings.min_notice
     with services.uow() as uow:
         mission = uow.mission(mission_id)
-    result = plan_mission(mission, time_limit=time_limit)
+    result = plan_mission(not_before(mission, earliest), time_limit=time_limit)
     planned = {pm.meeting_id: pm.start for pm in result.meetings if not pm.fixed}
     with services.uow() as uow:
         uow.lock_mission(mission_id)

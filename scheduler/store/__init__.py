@@ -4,7 +4,7 @@ from scheduler.store import open_store
 store = open_store()            # ./var/scheduler.db, or SCHEDULER_DATABASE_URL
 """
 
-from scheduler.store.engine import DEFAULT_URL, ENV_URL, Store, database_url, open_store
+from scheduler.store.engine import DEFAULT_URL, ENV_URL, Store, database_url, open_store, shown_url
 from scheduler.store.outbox import DbOutbox, SessionOutbox
 from scheduler.store.repository import SqlUnitOfWork
 
@@ -17,4 +17,5 @@ __all__ = [
     "Store",
     "database_url",
     "open_store",
+    "shown_url",
 ]

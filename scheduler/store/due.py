@@ -162,8 +162,9 @@ class SqlDueWork:
                 insert(DueRow)
                 .values(values[chunk : chunk + 500])
                 .on_conflict_do_nothing(index_elements=["key"])
+                .returning(DueRow.id)  # rowcount is not reliable for multi-row inserts
             )
-            stored += max(self.session.execute(stmt).rowcount or 0, 0)  # type: ignore[attr-defined]
+            stored += len(self.session.execute(stmt).all())
         return stored
 
     def claim(

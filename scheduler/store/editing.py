@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.core.bookings import rule_problems
 from scheduler.core.models import Mission
 from scheduler.errors import Conflict
 from scheduler.store.accounts import AccountRepository
@@ -27,6 +28,9 @@ _MEETING_FIELDS = (
     "position", "title", "delegates", "counterparts", "optional", "duration_seconds", "priority", "after",
     "resources", "not_before", "not_after", "purpose", "agenda", "notes", "video_url",
 )  # fmt: skip
+# What a booking holds (its claims, its end, who was invited): fixed while the meeting is booked.
+_BOOKED_FIELDS = ("delegates", "counterparts", "optional", "duration_seconds", "resources")
+_BOOKED_FIELD_NAMES = {"duration_seconds": "duration"}
 _PARTICIPANT_FIELDS = (
     "position", "kind", "name", "timezone", "language", "email", "role", "holidays", "hours", "preferred",
     "overrides", "busy_sources", "max_per_day",
@@ -66,6 +70,7 @@ class AppUnitOfWork(SqlUnitOfWork, AccountRepository):
         gone = sorted(booked - wanted_meetings)
         if gone:
             raise Conflict(f"meeting {', '.join(gone)} is booked: cancel it before removing it")
+        self._refuse_booked_changes(mission_id, mission, booked)
         s.execute(
             delete(MeetingRow).where(
                 MeetingRow.mission_id == mission_id, MeetingRow.mid.not_in(wanted_meetings)
@@ -104,6 +109,36 @@ class AppUnitOfWork(SqlUnitOfWork, AccountRepository):
                 for f in _MEETING_FIELDS:
                     setattr(old_m, f, getattr(new_m, f))
         s.flush()
+        # Booked meetings must still keep the rules the edit can break (a resource's capacity,
+        # `max_per_day`, `after`): the whole edit is refused otherwise.
+        stored = self.mission(mission_id)
+        for mid in sorted(booked):
+            start = stored.meeting(mid).fixed_start
+            problems = rule_problems(stored, mid, start) if start is not None else []
+            if problems:
+                raise Conflict(f"booked meeting {mid} would break a rule: {'; '.join(problems)}")
+
+    def _refuse_booked_changes(self, mission_id: int, mission: Mission, booked: set[str]) -> None:
+        """`Conflict` when an edit would change what a booked meeting holds.
+
+        A booking's claims (the rows the database guards), its end and the invitations sent
+        follow from the meeting's duration, people and resources: changing those in place
+        would leave claims and invitations that no longer match. Move or cancel it instead.
+        """
+        for m in mission.meetings:
+            if m.id not in booked:
+                continue
+            old = self.session.get(MeetingRow, (mission_id, m.id))
+            if old is None:
+                continue
+            new = meeting_row(mission_id, m, 0)
+            changed = [f for f in _BOOKED_FIELDS if getattr(old, f) != getattr(new, f)]
+            if changed:
+                names = ", ".join(_BOOKED_FIELD_NAMES.get(f, f) for f in changed)
+                raise Conflict(
+                    f"meeting {m.id} is booked: its {names} cannot change; "
+                    "cancel it (or reschedule it) and book it again"
+                )
 
     def delete_mission(self, mission_id: int) -> None:
         """Delete the mission and everything of it (the foreign keys cascade)."""

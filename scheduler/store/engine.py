@@ -84,6 +84,11 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get(ENV_URL) or DEFAULT_URL
 
 
+def shown_url(url: str | None = None) -> str:
+    """The database URL to print or log: the password, if any, masked as ***."""
+    return make_url(database_url(url)).render_as_string(hide_password=True)
+
+
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     """Open (and create, and migrate to the newest schema) the database named by `url`."""
     url = database_url(url)

@@ -49,7 +49,8 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _subject(data: bytes) -> str:
-    return str(message_from_bytes(data, policy=policy.default).get("Subject", ""))
+    # " ".join(split()): a folded (long or RFC 2047 encoded) header can keep the fold as spaces.
+    return " ".join(str(message_from_bytes(data, policy=policy.default).get("Subject", "")).split())
 
 
 def _entry(row: OutboxRow) -> OutboxEntry:
@@ -135,6 +136,20 @@ class DbOutbox:
     def entries(self) -> list[OutboxEntry]:
         with self._sessions() as session, session.begin():
             return SessionOutbox(session).entries()
+
+    def retry_failed(self, message_id: str, *, now: datetime) -> bool:
+        """Put a parked message back in the queue (after the address or server was fixed)."""
+        now = ensure_utc(now, "now")
+        with self._sessions() as session, session.begin():
+            row = session.scalars(
+                select(OutboxRow)
+                .where(OutboxRow.message_id == message_id, OutboxRow.status == "failed")
+                .with_for_update()
+            ).first()
+            if row is None:
+                return False
+            row.status, row.attempts, row.next_attempt_at = "queued", 0, now
+            return True
 
     def _lease(self, now: datetime) -> tuple[int, Envelope] | None:
         with self._sessions() as session, session.begin():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -210,3 +212,53 @@ def test_overlap_unknown_participant_exits_2(config: Path, capsys: pytest.Captur
     code, _, err = run(capsys, "overlap", str(config), "--with", "nobody")
     assert code == 2
     assert err.startswith("error: no delegate or counterpart 'nobody'")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["find", "--meeting", "briefing", "--top", "0", "--json"],
+        ["find", "--meeting", "friday", "--json"],
+        ["overlap", "--json"],
+        ["plan", "--json", "--time-limit", "5"],
+    ],
+    ids=["find", "find-none", "overlap", "plan"],
+)
+def test_a_mission_in_the_past_is_studied_like_one_in_the_future(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    # February 2021 has the same calendar as February 2027 (Family Day Monday 15, the
+    # Emperor's Birthday Tuesday 23, no clock change): the answers differ only in the year.
+    # A command that looked at the clock would drop the past mission's times.
+    answers = []
+    for year in ("2027", "2021"):
+        path = tmp_path / f"mission-{year}.toml"
+        path.write_text(MISSION.replace("2027-", f"{year}-"), encoding="utf-8")
+        code, out, _ = run(capsys, argv[0], str(path), *argv[1:])
+        assert code == 0
+        answers.append(json.loads(out))
+    future, past = answers
+    assert "2027-" in json.dumps(future)  # the answer has dates (slots, windows, reasons) to compare
+    assert json.loads(json.dumps(past).replace("2021-", "2027-")) == future
+    assert "2027-" not in json.dumps(past)
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    # `scheduler find ... --top 0 --json | head -1`: the pipe closes while slots are being written
+    # (about 600 slots, far more than a pipe holds).
+    path = tmp_path / "mission.toml"
+    many = '[[meetings]]\nid = "many"\ntitle = "Many"\ndelegates = ["brown"]\nduration = "15m"\n'
+    path.write_text(MISSION + many, encoding="utf-8")
+    argv = ["find", str(path), "--meeting", "many", "--top", "0", "--json"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scheduler", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out, err = proc.stdout, proc.stderr
+    assert out is not None
+    assert err is not None
+    assert out.readline() == b"{\n"
+    out.close()
+    message = err.read().decode()
+    err.close()
+    assert proc.wait(timeout=60) == 1
+    assert message == ""

@@ -56,3 +56,10 @@ def test_import_of_a_bad_file_exits_2_and_stores_nothing(
     assert main(["import", str(bad), "--db", f"sqlite:///{db}"]) == 2
     assert "mission.timezone" in capsys.readouterr().err
     assert not db.exists()
+
+
+def test_the_database_url_printed_never_shows_its_password() -> None:
+    from scheduler.store import shown_url
+
+    shown = shown_url("postgresql+psycopg://mission:s3cret-pw@db.example.org:5432/scheduler")
+    assert shown == "postgresql+psycopg://mission:***@db.example.org:5432/scheduler"

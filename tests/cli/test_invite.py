@@ -76,10 +76,12 @@ def test_invite_writes_one_eml_per_recipient_and_the_ics_and_they_parse(
     assert invite(config, tmp_path / "out", tmp_path / "outbox") == 0
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == [
+        "feeds",
         "yusen-call--mayor@brampton.example.org.eml",
         "yusen-call--suzuki@yusen.example.jp.eml",
         "yusen-call.ics",
     ]
+    names = names[1:]
     cal = icalendar.Calendar.from_ical((tmp_path / "out" / "yusen-call.ics").read_bytes())
     event = next(iter(cal.walk("VEVENT")))
     for name in names[:2]:
@@ -174,3 +176,52 @@ def test_outbox_lists_retries_with_the_next_attempt_and_failures_with_the_error(
     failed = next(line for line in lines if line.startswith("failed"))
     assert "550 5.1.1 No such user" in failed
     assert smtp_server.received == []
+
+
+def test_invite_writes_each_delegates_itinerary_feed_with_the_meetings_uids(tmp_path: Path) -> None:
+    config = write_mission(tmp_path / "mission.toml")
+    assert invite(config, tmp_path / "out", tmp_path / "outbox") == 0
+    assert sorted(p.name for p in (tmp_path / "out" / "feeds").iterdir()) == ["brown.ics"]
+    feed = icalendar.Calendar.from_ical((tmp_path / "out" / "feeds" / "brown.ics").read_bytes())
+    invitation = icalendar.Calendar.from_ical((tmp_path / "out" / "yusen-call.ics").read_bytes())
+    assert (str(feed["METHOD"]), str(feed["X-WR-CALNAME"])) == ("PUBLISH", "CLI test mission: Patrick Brown")
+    (event,) = feed.walk("VEVENT")
+    (invited,) = invitation.walk("VEVENT")
+    assert (event["UID"], event.decoded("DTSTART")) == (invited["UID"], invited.decoded("DTSTART"))
+
+
+def test_outbox_with_db_lists_and_delivers_the_database_outbox(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    smtp_server: SmtpServer,
+) -> None:
+    from datetime import datetime
+
+    from scheduler.mail.compose import envelope
+    from scheduler.store import open_store
+
+    for key, value in smtp_server.env.items():
+        monkeypatch.setenv(key, value)
+    config = write_mission(tmp_path / "mission.toml")
+    assert main(["invite", str(config), "--out", str(tmp_path / "out"), "--no-outbox", "--now", NOW]) == 0
+    url = f"sqlite:///{tmp_path / 'scheduler.db'}"
+    store = open_store(url)
+    queued_at = datetime.fromisoformat(NOW)
+    for eml in sorted((tmp_path / "out").glob("*.eml")):
+        assert store.outbox().enqueue(envelope(parse(eml)), now=queued_at)
+    store.close()
+    capsys.readouterr()
+    smtp_server.replies = ["550 5.1.1 No such user"]
+    assert run("outbox", "--db", url, "--deliver") == 0
+    out = capsys.readouterr().out
+    assert "delivery: 1 sent, 0 to retry, 1 failed" in out
+    assert f"0 queued, 1 sent, 1 failed in {url}" in out
+    failed = next(line for line in out.splitlines() if line.startswith("failed"))
+    message_id = failed.split()[1]
+    assert run("outbox", "--db", url, "--retry", message_id, "--deliver") == 0
+    assert f"0 queued, 2 sent, 0 failed in {url}" in capsys.readouterr().out
+    assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == [
+        "mayor@brampton.example.org",
+        "suzuki@yusen.example.jp",
+    ]

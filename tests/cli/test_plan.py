@@ -120,3 +120,9 @@ def test_progress_rewrites_one_line():
     assert stream.getvalue() == (
         "\r\x1b[Ksolving (priority + comfort): 2 solutions, objective 10, bound 12, 0.5 s"
     )
+
+
+def test_progress_of_the_later_stages_shows_the_count_being_minimised():
+    stream = io.StringIO()
+    progress_printer(stream)(PlanProgress(stage=2, solutions=5, objective=-11.0, bound=-0.0, elapsed=1.3))
+    assert stream.getvalue().endswith("solving (spread over days): 5 solutions, objective 11, bound 0, 1.3 s")

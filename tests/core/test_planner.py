@@ -325,3 +325,42 @@ def test_the_checker_catches_what_the_planner_must_not_do():
         "a and b share ['brown', 'jetro'] within the buffer",
         f"interpreter used by 2 meetings at {clash.start} (capacity 1)",
     ]
+
+
+def test_an_optional_attendee_binds_nothing():
+    # Both meetings need the whole 3-hour evening; brown is required in one, optional in the
+    # other, so both can only be planned if the optional seat blocks nothing (and brown's
+    # max_per_day of 1 counts only the meeting brown is required in).
+    m = one_day(
+        meeting("main", ["brown"], ["jetro"], duration="3h"),
+        meeting("side", ["santos"], ["mitsui"], duration="3h", optional=["brown"]),
+        delegates=[delegate("brown", max_per_day=1), delegate("santos")],
+        counterparts=[counterpart("jetro"), counterpart("mitsui")],
+    )
+    plan = plan_mission(m, time_limit=LIMIT)
+    assert violations(m, plan) == []
+    got = starts(plan)
+    assert got["main"] == got["side"] == datetime(2027, 2, 17, 0, 0, tzinfo=UTC)  # Tue 19:00 Toronto
+
+
+def test_equally_comfortable_meetings_are_spread_over_days_then_placed_early():
+    # Two Toronto meetings of brown's, each fully comfortable anywhere in 09:00-17:00 on either
+    # day: comfort cannot tell the plans apart, so spreading puts them on two days and the
+    # last level puts each at the start of the preferred hours.
+    nine = {"mon-fri": "09:00-17:00"}
+    local = {"timezone": "America/Toronto", "preferred": nine}
+    m = mission(
+        start=TUE,
+        end=date(2027, 2, 17),
+        delegates=[delegate("brown", preferred=nine)],
+        counterparts=[counterpart("consulate", **local), counterpart("jetro", **local)],
+        meetings=[
+            meeting("a", ["brown"], ["consulate"], duration="30m"),
+            meeting("b", ["brown"], ["jetro"], duration="30m"),
+        ],
+    )
+    plan = plan_mission(m, time_limit=LIMIT)
+    assert violations(m, plan) == []
+    assert plan.status == "optimal"
+    assert sorted(toronto(s) for s in starts(plan).values()) == ["02-16 09:00", "02-17 09:00"]
+    assert plan.objective["same_day_extra"] == 0

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scheduler.core.availability import feasible_starts
 from scheduler.core.models import Mission
 from scheduler.core.scoring import score
 from scheduler.core.slots import find_slots
+from scheduler.core.zones import wall_to_utc
 from scheduler.errors import NotFound
 from tests.builders import TOKYO, TORONTO, busy, counterpart, delegate, meeting, mission
+from tests.core.naive import free_at, naive_starts
 from tests.core.test_availability import toronto
 
 FEB = {"start": date(2027, 2, 15), "end": date(2027, 2, 26)}
@@ -105,6 +109,62 @@ def test_fixed_argument_makes_other_meetings_commitments() -> None:
     search = find_slots(m, "m", fixed={"o": toronto("2027-02-16 19:00")})
     assert search.slots == ()
     assert "brown: meeting o 2027-02-16 19:00–22:00 EST" in search.reasons
+
+
+FAST_BASE = datetime(2027, 3, 10, tzinfo=UTC)
+some_events = st.lists(
+    st.tuples(st.integers(0, 9 * 24 * 4), st.integers(1, 12)).map(
+        lambda t: (
+            FAST_BASE + timedelta(minutes=15 * t[0]),
+            FAST_BASE + timedelta(minutes=15 * (t[0] + t[1]) - 5),
+        )
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    some_events,
+    some_events,
+    some_events,
+    st.tuples(st.integers(0, 9), st.integers(0, 11)),
+    st.sampled_from(["30m", "60m"]),
+)
+def test_optional_people_free_are_exactly_those_free_at_each_start(
+    brown_busy, hazel_busy, ito_busy, booked_at, duration
+) -> None:
+    # Across the March clock change, with holidays, calendars, the buffer and a booked meeting
+    # of an optional person: each slot names exactly the optional people a plain check finds free.
+    # The booked meeting lies in a Toronto evening, when brown and jetro can meet.
+    day, quarter = booked_at
+    booked = wall_to_utc(date(2027, 3, 10) + timedelta(days=day), 19 * 60 + 15 * quarter, TORONTO)
+    m = mission(
+        delegates=[
+            delegate("brown", holidays="CA-ON", busy=busy(*brown_busy)),
+            delegate("hazel", hours={"mon-sat": "10:00-16:00, 19:00-22:00"}, busy=busy(*hazel_busy)),
+            delegate(
+                "ito", timezone=TOKYO, holidays="JP", hours={"mon-fri": "08:00-20:00"}, busy=busy(*ito_busy)
+            ),
+        ],
+        counterparts=[counterpart("jetro", holidays="JP")],
+        meetings=[
+            meeting("m", ["brown"], ["jetro"], duration=duration, optional=["hazel", "ito"]),
+            meeting("o", ["hazel"], duration="45m", fixed_start=booked),
+        ],
+        start=date(2027, 3, 10),
+        end=date(2027, 3, 19),
+        buffer="15m",
+    )
+    search = find_slots(m, "m")
+    assert [s.start for s in sorted(search.slots, key=lambda s: s.start)] == naive_starts(m, m.meeting("m"))
+    for slot in search.slots:
+        expected = tuple(
+            oid
+            for oid, others in (("hazel", [(booked, booked + timedelta(minutes=45))]), ("ito", []))
+            if free_at(m.participant(oid), slot.start, slot.end, m.buffer, others)
+        )
+        assert slot.optional_free == expected
 
 
 def test_many_slots_come_without_reasons() -> None:

@@ -8,11 +8,17 @@ docs/ for the README.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from scheduler.app_runtime import DeliveryLoop
+from scheduler.core.zones import to_local
+from scheduler.mail.transports import MaildirTransport
+from scheduler.services import decline
 from tests.e2e.browser_support import ARGS, AXE, CHROMIUM, DOCS, log_in, serious_violations
 from tests.e2e.coordinator_scenario import Scenario, build_scenario
 from tests.web.conftest import Web, build_web
@@ -110,7 +116,10 @@ def test_overview_lists_every_meeting_with_its_state_and_both_zones(
     booked = page.locator(f"tr[data-meeting='{scenario.booked}']")
     expect(booked).to_have_attribute("data-state", "booked")
     expect(booked.locator(".when-home")).to_contain_text("EST")
-    expect(booked.get_by_role("button", name="Cancel")).to_be_visible()
+    cancel = booked.locator("details.cancel-details")
+    expect(cancel.get_by_role("button", name="Cancel it and tell everyone")).to_be_hidden()  # not one click
+    cancel.locator("summary").click()
+    expect(cancel.get_by_role("button", name="Cancel it and tell everyone")).to_be_visible()
     proposed = page.locator(f"tr[data-meeting='{scenario.proposed}']")
     expect(proposed).to_have_attribute("data-state", "proposed")
     expect(proposed.locator(".when-other")).to_contain_text("Tokyo")
@@ -153,6 +162,7 @@ def test_overlap_puts_tokyo_tuesday_nine_beside_toronto_monday_seven_pm(
     assert common.count() > 0
     assert all("09:00" <= t <= "17:00" for t in common.evaluate_all("els => els.map(e => e.dataset.local)"))
     assert serious_violations(page) == []
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")  # the picture opens at the top
     _shot(page, "coordinator-overlap.png")
     page.locator("#day-2027-02-22").screenshot(path=str(DOCS / "coordinator-overlap-holiday.png"))
 
@@ -243,6 +253,7 @@ def test_pages_speak_japanese(page: Any, site: tuple[Web, Scenario, str]) -> Non
     expect(page.get_by_role("heading", level=1)).to_have_text("勤務時間の重なり")
     expect(page.locator("section.day[data-day='2027-02-15'] h2")).to_contain_text("2月15日")
     assert serious_violations(page) == []
+    _shot(page, "coordinator-overlap-ja.png")
 
 
 @pytest.mark.parametrize(
@@ -256,3 +267,125 @@ def test_every_page_fits_a_phone(page: Any, site: tuple[Web, Scenario, str], suf
     page.goto(f"{base}/missions/{scenario.mission_id}{suffix}")
     # Wide pictures (bands, the week) scroll inside their own region; the page itself does not.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert serious_violations(page) == []  # a table that scrolls on a phone must take the focus
+    if suffix == "":
+        _shot(page, "coordinator-overview-phone.png")
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    ["", "/overlap", "/itinerary?zone=Asia/Tokyo", "/meetings/jetro-briefing", "/meetings/ambassador-call"],
+    ids=["overview", "overlap", "itinerary", "meeting-booked", "meeting-proposed"],
+)
+def test_every_page_in_japanese_passes_axe(page: Any, site: tuple[Web, Scenario, str], suffix: str) -> None:
+    from playwright.sync_api import expect
+
+    _web, scenario, base = site
+    sep = "&" if "?" in suffix else "?"
+    page.goto(f"{base}/missions/{scenario.mission_id}{suffix}{sep}lang=ja")
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    assert serious_violations(page) == []
+
+
+def test_each_day_of_the_overlap_is_one_tab_stop_walked_with_the_arrow_keys(
+    page: Any, site: tuple[Web, Scenario, str]
+) -> None:
+    from playwright.sync_api import expect
+
+    _web, scenario, base = site
+    page.goto(f"{base}/missions/{scenario.mission_id}/overlap?p=brown&p=embassy")
+    days = page.locator("section.day")
+    focusable = "table.bands [tabindex='0'], .bands-wrap[tabindex]"
+    stops = page.evaluate("s => document.querySelectorAll(s).length", focusable)
+    assert stops == days.count()  # one per day, not one per hour and zone
+    grid = page.locator("section.day[data-day='2027-02-16'] table.bands")
+    expect(grid).to_have_attribute("role", "grid")
+    start = grid.locator("td[tabindex='0']")
+    expect(start).to_have_class(re.compile(r"\bcommon-full\b"))  # it opens on the common time
+    start.focus()
+    utc = start.get_attribute("data-utc")
+    page.keyboard.press("ArrowDown")  # same instant, next zone: Tokyo
+    tokyo = page.locator(":focus")
+    assert (tokyo.get_attribute("data-utc"), tokyo.evaluate("e => e.closest('tr').dataset.zone")) == (
+        utc,
+        "Asia/Tokyo",
+    )
+    page.keyboard.press("ArrowRight")
+    later = page.locator(":focus")
+    assert later.get_attribute("data-utc") > utc
+    expect(page.locator("section.day[data-day='2027-02-16'] .readout")).to_contain_text(
+        later.get_attribute("title")
+    )
+    page.keyboard.press("End")
+    assert page.locator(":focus").get_attribute("data-local") == "13:00"  # Tokyo at Toronto's 23:00
+    page.keyboard.press("Tab")  # out of the day, to the next day's grid
+    assert page.evaluate("document.activeElement.closest('section.day').dataset.day") == "2027-02-17"
+    assert serious_violations(page) == []
+
+
+def test_a_meeting_goes_through_its_states_with_the_pages_buttons(
+    page: Any, site: tuple[Web, Scenario, str], tmp_path: Path
+) -> None:
+    """Filter to one counterpart; propose, see the decline, propose again, book, reschedule,
+    record an action item, deliver the emails, cancel and plan again: each from its button."""
+    from playwright.sync_api import expect
+
+    web, scenario, base = site
+    mid, home = "canon-call", "America/Toronto"
+    page.goto(f"{base}/missions/{scenario.mission_id}")
+    page.locator("form.filters select[name=counterpart]").select_option("canon")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("table.meetings tbody tr")).to_have_count(1)
+    row = page.locator(f"tr[data-meeting='{mid}']")
+    expect(row).to_have_attribute("data-state", "planned")
+
+    row.get_by_role("button", name="Propose times").click()
+    expect(page.locator(".meeting-head .state")).to_have_attribute("data-state", "proposed")
+    token = page.locator("a.booking-link").inner_text().rsplit("/", 1)[1]
+    decline(web.services, token, note="Not that week, sorry")  # the counterpart, on its own page
+
+    page.goto(f"{base}/missions/{scenario.mission_id}?state=declined")
+    row = page.locator(f"tr[data-meeting='{mid}']")
+    expect(row).to_have_attribute("data-state", "declined")
+    expect(row.locator(".attention")).to_be_visible()
+    row.get_by_role("button", name="Propose times").click()
+    link = page.locator("a.booking-link").inner_text()
+    with web.services.uow() as uow:
+        newest = max(uow.proposals(scenario.mission_id, meeting_id=mid), key=lambda p: p.id)
+    first, other = newest.open_options[0], newest.open_options[-1]
+    page.goto(link)  # the counterpart books the first option on the booking page
+    page.locator("label.option input[type=radio]").first.check()
+    page.get_by_role("button", name="Book this time").click()
+
+    page.goto(f"{base}/missions/{scenario.mission_id}/meetings/{mid}")
+    expect(page.locator(".meeting-head .state")).to_have_attribute("data-state", "booked")
+    expect(page.locator("p.when .when-home")).to_contain_text(to_local(first.start, home).strftime("%H:%M"))
+    page.locator("summary", has_text="Reschedule").click()
+    page.locator("input[name=start]").fill(to_local(other.start, home).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Reschedule").click()
+    expect(page.locator("p.notice")).to_be_visible()
+    expect(page.locator("p.when .when-home")).to_contain_text(to_local(other.start, home).strftime("%H:%M"))
+
+    page.get_by_role("link", name="Action items").click()
+    page.get_by_label("What").fill("Send Canon the Brampton site list")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator("#action-items")).to_contain_text("Send Canon the Brampton site list")
+
+    queued = page.locator("table.emails tbody tr[data-mail-status='queued']").count()
+    assert queued >= 2  # the invitation, then its update
+    DeliveryLoop(web.store, MaildirTransport(tmp_path / "maildir"), clock=web.clock).deliver_once()
+    page.reload()
+    expect(page.locator("table.emails tbody tr[data-mail-status='sent']")).to_have_count(queued)
+    expect(page.locator("table.emails tbody tr[data-mail-status='queued']")).to_have_count(0)
+
+    page.locator("summary", has_text="Cancel").click()
+    page.get_by_role("button", name="Cancel it and tell everyone").click()
+    expect(page.locator(".meeting-head .state")).to_have_attribute("data-state", "cancelled")
+    expect(page.locator("table.emails tbody tr[data-kind='cancel']").first).to_contain_text("Cancellation")
+    page.goto(f"{base}/missions/{scenario.mission_id}?state=cancelled")
+    row = page.locator(f"tr[data-meeting='{mid}']")
+    expect(row).to_have_attribute("data-state", "cancelled")
+    row.get_by_role("button", name="Plan").click()  # the planner runs; the cancelled meeting waits
+    expect(page.locator("p.notice")).to_be_visible()
+    with web.services.uow() as uow:
+        assert uow.meeting_statuses(scenario.mission_id)[mid].planned_start is not None

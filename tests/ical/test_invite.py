@@ -11,6 +11,7 @@ import pytest
 from icalendar import Calendar
 
 from scheduler.errors import ConfigError
+from scheduler.ical.agenda import JA_DIVIDER
 from scheduler.ical.invite import build_invitation, meeting_uid
 from scheduler.ical.people import Attendee, attendees
 from tests.ical.jsparse import parse_with_icaljs, utc
@@ -344,3 +345,42 @@ def test_a_delegate_without_an_address_is_not_invited() -> None:
         m, delegates=tuple(dataclasses.replace(d, email="") if d.id == "patel" else d for d in m.delegates)
     )
     assert "patel" not in {a.participant_id for a in attendees(m, kick_off)}
+
+
+def test_a_meeting_with_a_japanese_reader_has_the_agenda_in_english_then_japanese() -> None:
+    start = at("2027-03-15 19:00", TORONTO)
+    text = str(vevent(invite(start))["DESCRIPTION"])
+    english, japanese = text.split(JA_DIVIDER)
+    assert "Purpose: Introduce the delegation" in english
+    assert "日時" not in english
+    lines = japanese.splitlines()
+    # Tokyo's clock first for the Japanese reader, Toronto's below; the date change in plain sight.
+    when = lines.index("日時：")
+    assert lines[when + 1 : when + 3] == [
+        "2027年3月16日(火) 08:00–09:00 JST（東京）",
+        "2027年3月15日(月) 19:00–20:00 EDT（トロント）",
+    ]
+    assert "・Patrick Brown（Mayor）" in lines
+    assert "・Jetro 部長 山田 太郎 様" in lines  # organisation, title, name, 様
+    assert "・Priya Patel（Regional Councillor）（任意）" in lines
+    assert "議題：\n1. Welcome\n2. Investment opportunities in Peel\n3. Next steps" in japanese
+    assert "ビデオ会議：https://meet.example.org/brampton-jetro" in lines
+    assert "通訳：日英通訳を手配しております。" in lines
+
+
+def test_a_meeting_without_a_japanese_reader_has_an_english_agenda_only() -> None:
+    m, kick_off = trade_mission()
+    english_only = dataclasses.replace(
+        m,
+        counterparts=tuple(
+            dataclasses.replace(c, contacts=tuple(dataclasses.replace(x, language="en") for x in c.contacts))
+            for c in m.counterparts
+        ),
+    )
+    ics = build_invitation(
+        english_only, kick_off, at("2027-03-15 19:00", TORONTO), method="REQUEST", sequence=0, dtstamp=NOW
+    )
+    text = str(vevent(ics)["DESCRIPTION"])
+    assert "Purpose: Introduce the delegation" in text
+    assert JA_DIVIDER not in text
+    assert "日時" not in text

@@ -109,14 +109,22 @@ def test_japanese_reader_gets_one_bilingual_letter_japanese_first_with_sama(trad
     assert text.index("日時：") < text.index("Dear 山田 太郎") < text.index("When:")
     assert "2027年2月16日(火) 10:00–11:00 JST（トロント 2月15日(月) 20:00 EST）" in text
     assert "Tue 16 Feb 2027 10:00–11:00 JST (Toronto: Mon 15 Feb 20:00 EST)" in text
+    # Organisation, title, then the name and 様: the order of a Japanese business letter.
+    assert "・日本貿易振興機構（ジェトロ） 海外調査部 部長 山田 太郎 様" in lines
+    assert (
+        "<li>日本貿易振興機構（ジェトロ） 海外調査部 部長 山田 太郎 様</li>"
+        in msg.get_body(("html",)).get_content()
+    )
     html = msg.get_body(("html",)).get_content()
     assert html.index('lang="ja"') < html.index('lang="en"')
+    assert msg["Content-Language"] == "ja, en"
 
 
 def test_english_reader_gets_english_only(trade_mission: Mission) -> None:
     msg = parsed(compose(invitation(trade_mission), reader(trade_mission, "en"), now=BOOKED))
     text = msg.get_body(("plain",)).get_content()
     assert text.startswith("Dear Patrick Brown,")
+    assert msg["Content-Language"] == "en"
     assert "Mon 15 Feb 2027 20:00–21:00 EST (Tokyo: Tue 16 Feb 10:00 JST)" in text
     assert "様" not in text.split("Participants:")[0]
 
@@ -214,6 +222,7 @@ def _letter(mission: Mission, kind: str) -> Letter:
         if kind == "booking_request"
         else (),
         booking_url="https://book.example.org/t/abc" if kind == "booking_request" else None,
+        expires_at=BOOKED + timedelta(days=7) if kind == "booking_request" else None,
         action_items=("Send the market study",) if kind == "follow_up" else (),
         next_steps=("Site visit in May",) if kind == "follow_up" else (),
     )
@@ -228,6 +237,7 @@ MUST_SAY = {
         "1. Mon 15 Feb 2027 20:00–21:00 EST (Tokyo: Tue 16 Feb 10:00 JST)",
         "2. Mon 15 Mar 2027 20:00–21:00 EDT (Tokyo: Tue 16 Mar 09:00 JST)",
         "https://book.example.org/t/abc",
+        "The link works until Mon 8 Feb 2027 07:00 EST.",
     ],
     "reminder": ["Reminder", "Mon 15 Mar 2027 20:00–21:00 EDT"],
     "follow_up": ["Thank you", "Send the market study", "Site visit in May"],
@@ -236,7 +246,11 @@ MUST_SAY_JA = {
     "invitation": "【ご招待】",
     "update": "変更前：2027年2月16日(火) 10:00–11:00 JST",
     "cancellation": "中止",
-    "booking_request": "1. 2027年2月16日(火) 10:00–11:00 JST（トロント 2月15日(月) 20:00 EST）",
+    "booking_request": "1. 2027年2月16日(火) 10:00–11:00 JST（トロント 2月15日(月) 20:00 EST）\n"
+    "2. 2027年3月16日(火) 09:00–10:00 JST（トロント 3月15日(月) 20:00 EDT）\n\n"
+    "恐れ入りますが、以下よりご都合のよい日時をお選びください。\n"
+    "https://book.example.org/t/abc\n"
+    "なお、このリンクは2027年2月8日(月) 21:00 JSTまで有効です。",
     "reminder": "【リマインダー】",
     "follow_up": "対応事項",
 }
@@ -250,7 +264,7 @@ def test_every_kind_renders_in_english_and_bilingually(trade_mission: Mission, k
     for phrase in MUST_SAY[kind]:
         assert phrase in en_text
     ja = parsed(compose(letter, reader(trade_mission, "ja"), now=BOOKED))
-    ja_text = ja["Subject"] + "\n" + ja.get_body(("plain",)).get_content()
+    ja_text = ja["Subject"] + "\n" + "\n".join(ja.get_body(("plain",)).get_content().splitlines())
     assert MUST_SAY_JA[kind] in ja_text
     assert ja_text.index("様") < ja_text.index("Dear ")
     has_calendar = any(p.get_content_type() == "text/calendar" for p in en.walk())

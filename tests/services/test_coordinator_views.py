@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from scheduler.core.bookings import Booking, MeetingStatus, Proposal, ProposalOption
-from scheduler.services.itinerary_view import itinerary_view
+from scheduler.services.itinerary_view import ClockChange, itinerary_view
 from scheduler.services.overlap_view import BandCell, OverlapDay, default_choice, overlap_view
 from scheduler.services.views import meeting_lines, shown_state, state_counts
 from tests.e2e.coordinator_scenario import dst_mission
@@ -165,3 +166,58 @@ def test_itinerary_in_tokyo_puts_the_evening_on_the_next_day() -> None:
     where = [[(d.day, s.top) for w in v.weeks for d in w.days for s in d.segments] for v in (home, tokyo)]
     assert where == [[(date(2027, 2, 16), 19 * 60)], [(date(2027, 2, 17), 9 * 60)]]
     assert itinerary_view(mission, statuses, [], zone_name=TORONTO, delegate="okafor").items == ()
+
+
+def _across(day: date, *starts: datetime) -> tuple[list[tuple[int, int, int]], tuple[ClockChange, ...]]:
+    """The Toronto column of `day` with one booked call at each start: (top, bottom, lanes) each."""
+    base = dst_mission()
+    call = base.meetings[0]
+    meetings = tuple(replace(call, id=f"call-{n}", title=f"Call {n}") for n in range(len(starts)))
+    mission = replace(base, start=day - timedelta(days=2), end=day + timedelta(days=2), meetings=meetings)
+    statuses = {m.id: _status(m.id, "booked", s, booked=True) for m, s in zip(meetings, starts, strict=True)}
+    view = itinerary_view(mission, statuses, [], zone_name=TORONTO)
+    col = next(d for w in view.weeks for d in w.days if d.day == day)
+    segments = sorted((s.top, s.bottom, s.lanes) for s in col.segments)
+    return segments, col.changes
+
+
+@pytest.mark.parametrize(
+    ("start", "where"),
+    [
+        # 01:30 EST to 03:30 EDT: one hour, drawn from 02:30 to 03:30 on the day's scale
+        (datetime(2027, 3, 14, 6, 30, tzinfo=UTC), (150, 210)),
+        # 01:30 EDT to the second 01:30 (EST): one hour, not nothing
+        (datetime(2027, 11, 7, 5, 30, tzinfo=UTC), (30, 90)),
+        # after the change the scale is the wall clock again: 10:00 EDT sits at 10:00
+        (datetime(2027, 3, 14, 14, 0, tzinfo=UTC), (600, 660)),
+    ],
+    ids=["spring-forward", "fall-back", "after-the-change"],
+)
+def test_itinerary_draws_a_meeting_on_a_clock_change_day_as_long_as_it_lasts(
+    start: datetime, where: tuple[int, int]
+) -> None:
+    segments, _changes = _across(start.date(), start)
+    assert segments == [(*where, 1)]
+
+
+def test_the_two_one_oclocks_of_november_are_two_hours_one_after_the_other() -> None:
+    first, second = datetime(2027, 11, 7, 5, tzinfo=UTC), datetime(2027, 11, 7, 6, tzinfo=UTC)
+    segments, changes = _across(date(2027, 11, 7), first, second)
+    assert segments == [(0, 60, 1), (60, 120, 1)]  # not side by side: they do not overlap
+    assert [(c.minute, c.before, c.after, c.wall_before, c.wall_after) for c in changes] == [
+        (60, "EDT", "EST", "02:00", "01:00")
+    ]
+
+
+def test_the_clock_change_days_open_and_close_on_their_real_length() -> None:
+    cols = {}
+    for day in (date(2027, 3, 14), date(2027, 3, 15), date(2027, 11, 7)):
+        mission = replace(dst_mission(), start=day, end=day)
+        view = itinerary_view(mission, {}, [], zone_name=TORONTO)
+        col = next(d for w in view.weeks for d in w.days if d.day == day)
+        cols[day] = (col.starts_at, col.ends_at, len(col.changes))
+    assert cols == {
+        date(2027, 3, 14): (60, 1440, 1),  # 23 hours
+        date(2027, 3, 15): (0, 1440, 0),
+        date(2027, 11, 7): (-60, 1440, 1),  # 25 hours
+    }

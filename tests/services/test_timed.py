@@ -258,3 +258,16 @@ def test_the_daily_digest_tells_the_coordinator_what_changed_and_what_is_due(
     assert "reminder 24h brown-jetro to brown@brampton.example.org" in body
     [next_one] = [d for d in pending_for(services, mission_id) if d.kind == "digest"]
     assert next_one.due_at == at(15, 13)
+
+
+def test_the_sweep_gives_a_meeting_fixed_in_the_mission_file_its_reminders_once(services: Services) -> None:
+    fixed = sample_mission()
+    fixed = replace(
+        fixed,
+        meetings=tuple(replace(m, fixed_start=START) if m.id == "brown-jetro" else m for m in fixed.meetings),
+    )
+    mission_id = import_mission(services, fixed)
+    assert pending(services, mission_id) == []
+    first, again = sweep(services), sweep(services)
+    assert (first, again) == (7, 0)  # 4 reminders, 2 follow-ups, 1 digest; then nothing new
+    assert [k for k, *_ in pending(services, mission_id)] == ["reminder"] * 4 + ["follow_up"] * 2

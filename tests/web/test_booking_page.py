@@ -152,6 +152,40 @@ def test_none_of_these_work_sends_the_note_and_times_to_the_coordinator(web: Web
     assert jeita["overrides"] == {"2027-02-24": "09:00-11:00"}  # the counterpart's availability now
 
 
+def test_a_decline_records_the_times_for_the_organisation_that_answers(web: Web) -> None:
+    # One link goes to the contacts of both counterparts (the consulate and JETRO): the form asks
+    # whose times these are, and they become that organisation's availability only.
+    token, _ = _propose(web, "jetro-briefing")
+    page = web.client.get(f"/book/{token}?lang=en")
+    assert re.findall(r'name="counterpart" value="([^"]+)"', page.text) == ["consulate", "jetro"]
+    wanted = ["2027-02-24T00:00:00+00:00", "2027-02-24T01:00:00+00:00"]  # Tokyo Wed 24th 09:00-11:00
+    form = {"csrf_token": _csrf(page.text), "free": wanted, "lang": "en", "tz": "Asia/Tokyo"}
+    r = web.client.post(f"/book/{token}/decline", data=form, follow_redirects=False)
+    assert r.status_code == 422  # whose times? not guessed
+    assert "which organisation you answer for" in r.text
+    assert web.api("GET", "/proposals?status=open").json()[0]["meeting_id"] == "jetro-briefing"
+    r = web.client.post(
+        f"/book/{token}/decline", data={**form, "counterpart": "jetro"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    # JETRO Toronto's own zone: Tokyo Wed 09:00-11:00 is Toronto Tue 19:00-21:00.
+    assert web.api("GET", "/counterparts/jetro").json()["overrides"] == {"2027-02-23": "19:00-21:00"}
+    assert web.api("GET", "/counterparts/consulate").json().get("overrides", {}) == {}
+
+
+def test_a_decline_cannot_name_an_organisation_outside_the_meeting(web: Web) -> None:
+    token, _ = _propose(web, "jetro-briefing")
+    page = web.client.get(f"/book/{token}?lang=en")
+    form = {
+        "csrf_token": _csrf(page.text),
+        "free": ["2027-02-24T00:00:00+00:00"],
+        "counterpart": "jeita",
+    }
+    r = web.client.post(f"/book/{token}/decline", data=form, follow_redirects=False)
+    assert r.status_code == 422
+    assert web.api("GET", "/counterparts/jeita").json().get("overrides", {}) == {}
+
+
 def test_a_booked_link_can_ask_to_reschedule(web: Web) -> None:
     token, body = _propose(web, "jeita-meeting")
     page = web.client.get(f"/book/{token}")
@@ -182,6 +216,34 @@ def test_an_expired_link_gets_a_friendly_410(web: Web) -> None:
     assert r.status_code == 410
     assert "expired" in r.text
     assert "JEITA" not in r.text
+
+
+def test_a_used_link_cannot_book_or_decline_again(web: Web) -> None:
+    token, body = _propose(web, "jeita-meeting")
+    page = web.client.get(f"/book/{token}")
+    csrf = _csrf(page.text)
+    first, second = body["options"][0], body["options"][1]
+    assert web.client.post(
+        f"/book/{token}/pick", data={"csrf_token": csrf, "option_id": first["id"]}
+    ).is_success
+    again = web.client.post(f"/book/{token}/pick", data={"csrf_token": csrf, "option_id": second["id"]})
+    assert again.status_code == 410
+    assert "<html" in again.text.lower()  # a page, not a stack trace
+    no = web.client.post(f"/book/{token}/decline", data={"csrf_token": csrf, "note": "none"})
+    assert no.status_code == 410
+    meeting = web.api("GET", "/meetings/jeita-meeting").json()
+    assert (meeting["state"], meeting["booked_start"]) == ("booked", first["start"])
+
+
+def test_an_expired_link_cannot_book(web: Web) -> None:
+    token, body = _propose(web, "jeita-meeting")
+    csrf = _csrf(web.client.get(f"/book/{token}").text)
+    web.clock.at = web.clock.at + timedelta(days=15)
+    r = web.client.post(
+        f"/book/{token}/pick", data={"csrf_token": csrf, "option_id": body["options"][-1]["id"]}
+    )
+    assert r.status_code == 410
+    assert web.api("GET", "/meetings/jeita-meeting").json()["state"] == "proposed"
 
 
 def test_a_superseded_link_gets_410_and_the_new_one_works(web: Web) -> None:

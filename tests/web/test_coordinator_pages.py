@@ -9,13 +9,19 @@ delegate's feed opens only with its key; everything shown is escaped; Japanese w
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 
 import pytest
 
-from scheduler.services import book_time, plan
+from scheduler.core.hours import parse_weekly
+from scheduler.errors import DeliveryError
+from scheduler.ports import Envelope
+from scheduler.services import book_time, import_mission, plan
 from scheduler.web.pages.coordinator_common import feed_key
+from scheduler.web.pages.coordinator_i18n import STRINGS
+from tests.e2e.coordinator_scenario import dst_mission
 from tests.web.conftest import EMAIL, PASSWORD, Web
 
 PAGES = ["", "/overlap", "/itinerary", "/meetings/jetro-briefing"]
@@ -151,6 +157,15 @@ def test_overlap_page_lines_up_tokyo_nine_with_toronto_seven_pm(coordinator: Web
     )
     assert tokyo is not None
     assert tokyo.groups() == ("09:00", "2027-02-16")
+    # Without JavaScript every hour can take the focus (and says its times); the script makes
+    # each day one tab stop walked with the arrow keys.
+    cells = re.findall(r"<td (tabindex=\"0\" )?title=\"[^\"]+\"\s+", r.text)
+    assert len(cells) == 24 * 2 * 12  # 24 hours, 2 zones, 12 days: none on this page is a clock change
+    assert all(cells)
+    assert '<script src="/static/coordinator.js" defer>' in r.text
+    script = web.client.get("/static/coordinator.js")
+    assert (script.status_code, script.headers["content-type"]) == (200, "text/javascript; charset=utf-8")
+    assert 'setAttribute("role", "grid")' in script.text
 
 
 def test_itinerary_shows_a_conflict_and_each_delegates_feed(coordinator: Web) -> None:
@@ -215,3 +230,64 @@ def test_a_booked_meeting_after_its_end_is_done(coordinator: Web) -> None:
     web.clock.at = start + timedelta(hours=2)
     _log_in(web)  # three weeks later: the session has expired
     assert _rows(web.client.get(f"/missions/{web.mission_id}").text)["jetro-briefing"] == "done"
+
+
+def test_itinerary_draws_a_call_across_the_spring_change_one_hour_tall(coordinator: Web) -> None:
+    web = coordinator
+    always = parse_weekly({"mon-sun": "00:00-24:00"})
+    base = dst_mission()
+    mission = replace(
+        base,
+        start=date(2027, 3, 13),
+        end=date(2027, 3, 15),
+        delegates=tuple(replace(p, hours=always) for p in base.delegates),
+        counterparts=tuple(replace(p, hours=always) for p in base.counterparts),
+    )
+    mid = import_mission(web.services, mission, source="")
+    book_time(web.services, mid, "spring-call", datetime(2027, 3, 14, 6, 30, tzinfo=UTC))  # 01:30 EST
+    html = web.client.get(f"/missions/{mid}/itinerary").text
+    item = re.search(
+        r'<li class="item booked[^"]*"\s+style="top: calc\(([-\d.]+) [^;]*; height: calc\(([\d.]+) ', html
+    )
+    assert item is not None
+    assert float(item.group(2)) == 1.0  # one hour tall, not two (01:30 EST to 03:30 EDT)
+    first = re.search(r'<div class="hour-mark">(\d\d:\d\d)</div>', html)
+    assert first is not None
+    # 01:30 EST is half an hour before 03:00 EDT, where the clocks jump: at 02:30 on the gutter
+    assert (first.group(1), float(item.group(1))) == ("02:00", 0.5)
+    assert "01:30–03:30" in html  # the times it shows are the wall clock's
+    assert "EST → EDT: clocks go from 02:00 to 03:00" in html
+
+
+def test_the_coordinator_pages_have_every_word_in_both_languages() -> None:
+    assert set(STRINGS["ja"]) == set(STRINGS["en"])
+    for key, text in STRINGS["en"].items():  # the same placeholders, so neither language fails
+        assert set(re.findall(r"\{(\w+)\}", STRINGS["ja"][key])) == set(re.findall(r"\{(\w+)\}", text)), key
+
+
+class _Refusing:
+    """A mail server that takes the first message and refuses the rest: for good, or for now."""
+
+    def __init__(self, *, temporary: bool) -> None:
+        self.temporary = temporary
+        self.taken = 0
+
+    def send(self, envelope: Envelope) -> None:
+        if self.taken:
+            raise DeliveryError("550 5.1.1 mailbox unavailable", temporary=self.temporary)
+        self.taken += 1
+
+
+@pytest.mark.parametrize(
+    ("temporary", "shown"), [(False, "failed"), (True, "queued")], ids=["refused", "retrying"]
+)
+def test_the_meeting_page_shows_each_emails_delivery(coordinator: Web, temporary: bool, shown: str) -> None:
+    web = coordinator
+    book_time(web.services, web.mission_id, "canon-call", datetime(2027, 2, 22, 14, 45, tzinfo=UTC))
+    web.store.outbox().deliver(_Refusing(temporary=temporary), now=web.clock.now())
+    html = web.client.get(f"/missions/{web.mission_id}/meetings/canon-call").text
+    rows = re.findall(r'<tr data-mail-status="(\w+)" data-kind="([\w-]+)"><td>([^<]+)</td>', html)
+    assert [s for s, _kind, _name in rows] == ["sent"] + [shown] * (len(rows) - 1)
+    assert {(kind, name) for _s, kind, name in rows} == {("invitation", "Invitation")}
+    assert html.count("550 5.1.1 mailbox unavailable") == len(rows) - 1  # why, beside each one
+    assert "sent " in html

@@ -208,6 +208,50 @@ def test_a_booked_meeting_cannot_be_deleted(web: Web) -> None:
     assert web.api("DELETE", "/meetings/canon-call").status_code == 409
 
 
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"duration": "90m"}, "duration"),
+        ({"delegates": ["santos"]}, "delegates"),
+        ({"counterparts": ["canon", "jeita"]}, "counterparts"),
+        ({"optional": []}, "optional"),
+        ({"resources": []}, "resources"),
+    ],
+    ids=["duration", "delegates", "counterparts", "optional", "resources"],
+)
+def test_a_booked_meetings_duration_people_and_resources_cannot_change_in_place(
+    web: Web, change: dict[str, Any], named: str
+) -> None:
+    start = _first_time(web, "canon-call")
+    assert web.api("POST", "/meetings/canon-call/booking", json={"start": start}).status_code == 201
+    with web.store.unit_of_work() as uow:
+        claims_before = uow.claim_count(web.mission_id)
+    r = web.api("PATCH", "/meetings/canon-call", json=change)
+    assert r.status_code == 409, r.text
+    assert named in r.json()["detail"]
+    meeting = web.api("GET", "/meetings/canon-call").json()
+    assert (meeting["definition"]["duration"], meeting["state"]) == ("45m", "booked")
+    with web.store.unit_of_work() as uow:
+        assert uow.claim_count(web.mission_id) == claims_before
+    # What a booking does not hold may still change.
+    r = web.api("PATCH", "/meetings/canon-call", json={"agenda": ["One item"], "title": "Canon call"})
+    assert (r.status_code, r.json()["title"]) == (200, "Canon call")
+
+
+def test_an_edit_that_would_break_a_booked_meetings_rule_is_refused(web: Web) -> None:
+    start = _first_time(web, "canon-call")
+    assert web.api("POST", "/meetings/canon-call/booking", json={"start": start}).status_code == 201
+    r = web.api("POST", "/find-times", json={"meeting_id": "muro-call", "max_candidates": 50})
+    last = r.json()["meetingTimeSuggestions"][-1]["meetingTimeSlot"]["start"]["dateTime"] + "Z"
+    assert last > start
+    assert web.api("POST", "/meetings/muro-call/booking", json={"start": last}).status_code == 201
+    # canon-call is booked before muro-call: it may not be made to come after it.
+    r = web.api("PATCH", "/meetings/canon-call", json={"after": ["jetro-briefing", "muro-call"]})
+    assert r.status_code == 409, r.text
+    assert "muro-call" in r.json()["detail"]
+    assert web.api("GET", "/meetings/canon-call").json()["definition"]["after"] == ["jetro-briefing"]
+
+
 def _first_time(web: Web, meeting_id: str) -> str:
     r = web.api("POST", "/find-times", json={"meeting_id": meeting_id, "max_candidates": 1})
     return str(r.json()["meetingTimeSuggestions"][0]["meetingTimeSlot"]["start"]["dateTime"]) + "Z"

@@ -119,3 +119,67 @@ def test_exactly_one_of_many_concurrent_bookings_of_one_time_wins(served: tuple[
     assert {s.state for mid, s in statuses.items() if mid in ("jeita-meeting", "minato-meeting")} >= {
         "booked"
     }
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_each_contested_time_has_one_winner_over_http(backend: str, tmp_path: Path) -> None:
+    """Three contests at one instant, all through the API of a running server: meetings of one
+    delegate, of one counterpart, and needing the only interpreter. One winner in each."""
+    _three_contests(backend, tmp_path / backend)
+
+
+def _three_contests(backend: str, tmp_path: Path) -> None:
+    from collections import Counter
+
+    from scheduler.core.bookings import claim_cell, claims_for
+    from scheduler.services import import_mission
+    from tests.services.test_races import CONTESTED, race_mission
+
+    tmp_path.mkdir()
+    plan = race_mission()
+    with database(backend, tmp_path) as url:
+        port = free_port()
+        web = build_web(url, base_url=f"http://127.0.0.1:{port}", mission=False)
+        try:
+            mission_id = import_mission(web.services, plan)
+            with running(web.app, port) as base:
+                clients = {
+                    m.id: httpx.Client(base_url=base, headers=web.auth, timeout=60) for m in plan.meetings
+                }
+                barrier = threading.Barrier(len(clients))
+                codes: dict[str, int] = {}
+
+                def book(meeting_id: str) -> None:
+                    barrier.wait(30)
+                    r = clients[meeting_id].post(
+                        f"/api/missions/{mission_id}/meetings/{meeting_id}/booking",
+                        json={"start": CONTESTED.isoformat()},
+                    )
+                    codes[meeting_id] = r.status_code
+
+                threads = [threading.Thread(target=book, args=(mid,)) for mid in clients]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join(120)
+                for c in clients.values():
+                    c.close()
+            winners = sorted(mid for mid, code in codes.items() if code == 201)
+            assert len(codes) == len(plan.meetings), backend
+            assert set(codes.values()) == {201, 409}, (backend, codes)
+            assert Counter(mid.rsplit("-", 1)[0] for mid in winners) == {
+                "delegate": 1,
+                "counterpart": 1,
+                "resource": 1,
+            }, backend
+            cell = claim_cell(plan)
+            expected = sum(len(claims_for(plan, plan.meeting(mid), CONTESTED, cell)) for mid in winners)
+            booked = select(BookingRow.meeting_id).where(BookingRow.mission_id == mission_id)
+            mailed = select(OutboxRow.meeting_id).where(OutboxRow.mission_id == mission_id)
+            with web.store.engine.connect() as conn:
+                assert sorted(conn.execute(booked).scalars()) == winners  # no loser's row at all
+                assert set(conn.execute(mailed).scalars()) == set(winners)
+            assert _count(web, select(func.count()).select_from(ClaimRow)) == expected
+        finally:
+            web.client.close()
+            web.store.close()

@@ -77,6 +77,7 @@ def _options_page(
         raise Expired(page.why or "closed")
     open_, gone = view.options(page, v)
     ctx.update(
+        organisations=[(pid, page.mission.participant(pid).name) for pid in page.meeting.counterparts],
         open_options=open_,
         gone_options=gone,
         grid=view.grid(page.mission, v, services.clock.now()),
@@ -139,10 +140,16 @@ def none_work(
     services: ServicesDep,
     note: Annotated[str, Form(max_length=2000)] = "",
     free: Annotated[list[str] | None, Form()] = None,
+    counterpart: Annotated[str | None, Form(max_length=100)] = None,
     lang: Annotated[str | None, Form(max_length=10)] = None,
     tz: Annotated[str | None, Form(max_length=64)] = None,
 ) -> Response:
-    """None of the options work: the note and the ticked hour cells go to the coordinator."""
+    """None of the options work: the note and the ticked hour cells go to the coordinator.
+
+    The link is one per proposal, sent to the contacts of every counterpart of the meeting, so
+    the times ticked become the availability of the organisation the person says they answer
+    for (`counterpart`, asked on the form when the meeting has several); with one, it is that one.
+    """
     spans = []
     for i, value in enumerate(free or []):
         try:
@@ -153,7 +160,18 @@ def none_work(
             raise ConfigError(f"{value!r} has no offset", f"free[{i}]")
         spans.append((start, start + timedelta(hours=1)))
     page = proposal_page(services, token)
-    side = page.meeting.counterparts[0] if page.meeting.counterparts else None
+    sides = page.meeting.counterparts
+    if len(sides) == 1:
+        side: str | None = sides[0]
+    elif counterpart in sides:
+        side = counterpart
+    elif not spans and not counterpart:
+        side = None  # a note alone is the proposal's, not one organisation's availability
+    else:
+        from scheduler.web.pages.i18n import pick_language, translate
+
+        msg = translate(pick_language(lang), "pick_organisation")
+        return _options_page(request, services, token, lang, tz, status=422, error=msg)
     decline(services, token, note=note, available=spans, counterpart_id=side)
     return _back(token, lang, tz)
 

@@ -4,6 +4,7 @@
     GET  /missions/{id}                 the overview (filters: ?state=&delegate=&counterpart=&lang=)
     POST /missions/{id}/plan            run the planner (booked meetings stay), back to the overview
     GET  /static/coordinator.css        the pages' stylesheet (no build step)
+    GET  /static/coordinator.js         their progressive enhancement (the overlap grid's keys)
 
 The overlap, itinerary and meeting pages are in `overlap`, `itinerary` and `meeting`.
 """
@@ -35,6 +36,14 @@ def safe_next(value: str, fallback: str) -> str:
 @router.get("/static/coordinator.css")
 def stylesheet() -> Response:
     return FileResponse(css_path(), media_type="text/css", headers={"Cache-Control": "max-age=300"})
+
+
+@router.get("/static/coordinator.js")
+def script() -> Response:
+    """The pages' progressive enhancement (the overlap grid's keyboard); they work without it."""
+    return FileResponse(
+        css_path().with_suffix(".js"), media_type="text/javascript", headers={"Cache-Control": "max-age=300"}
+    )
 
 
 @router.get("/missions")

@@ -56,6 +56,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "logged_in_as": "Logged in as {email}",
         "api_docs": "API documentation",
         "bad_email": "Please give a valid email address for {name}.",
+        "answer_for": "You answer for",
+        "pick_organisation": "Please say which organisation you answer for, so that we note its times.",
     },
     "ja": {
         "app": "ミッション日程調整",
@@ -108,6 +110,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "logged_in_as": "{email} でログイン中",
         "api_docs": "API ドキュメント",
         "bad_email": "{name} さんの正しいメールアドレスをご入力ください。",
+        "answer_for": "ご所属",
+        "pick_organisation": "ご都合を記録するため、ご所属の団体をお選びください。",
     },
 }
 

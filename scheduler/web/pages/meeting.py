@@ -16,33 +16,35 @@ page comes back with the reason and a 409 or 422.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from scheduler.core.timing import ActionItem
 from scheduler.core.zones import wall_to_utc
 from scheduler.errors import ConfigError, Conflict, NotFound
 from scheduler.services import cancel, propose, reschedule
 from scheduler.services.accounts import User
 from scheduler.services.context import Services
 from scheduler.services.overlap_view import mission_zones
+from scheduler.services.timed import add_action_item, list_action_items
 from scheduler.services.views import meeting_line, meeting_proposals
 from scheduler.web.deps import ServicesDep, UserDep
 from scheduler.web.pages.coordinator import safe_next
 from scheduler.web.pages.coordinator_common import lang_of, load, meeting_emails, page
+from scheduler.web.pages.coordinator_i18n import STRINGS
 from scheduler.web.pages.forms import check_csrf
 from scheduler.web.pages.i18n import pick_language
 
 router = APIRouter(include_in_schema=False)
 DONE = ("propose", "reschedule", "cancel", "action_item", "plan")
+MAIL_KINDS = frozenset(k for k in STRINGS["en"] if k.startswith("mail_kind_"))  # the kinds with a name
 
 
-def _action_items(services: Services, mission_id: int, meeting_id: str) -> list[Any]:
-    # The action-item table belongs to the timed-work store (`uow.due`); read it when present.
-    with services.uow() as uow:
-        due = getattr(uow, "due", None)
-        return list(due.action_items(mission_id, meeting_id)) if due is not None else []
+def _action_items(services: Services, mission_id: int, meeting_id: str) -> list[ActionItem]:
+    # The action-item table belongs to the timed-work store (issue 6), read through its service.
+    return list_action_items(services, mission_id, meeting_id)
 
 
 def render_meeting(
@@ -74,6 +76,7 @@ def render_meeting(
         "m": meeting,
         "proposals": meeting_proposals(data.proposals, meeting_id),
         "emails": meeting_emails(request.app.state.store, mission_id, meeting_id),
+        "mail_kinds": MAIL_KINDS,
         "items": _action_items(services, mission_id, meeting_id),
         "zones": mission_zones(mission),
         "done": done if done in DONE else "",
@@ -215,11 +218,10 @@ def add_action_item_page(
     lang: Lang = "en",
 ) -> Response:
     lang = pick_language(lang)
-    now = services.clock.now()
-    with services.uow() as uow:
-        if meeting_id not in {m.id for m in uow.mission(mission_id).meetings}:
-            raise NotFound(f"no meeting {meeting_id!r} in mission {mission_id}")
-        uow.due.add_action_item(mission_id, meeting_id, text.strip(), owner.strip(), now=now)  # type: ignore[attr-defined]
+    try:
+        add_action_item(services, mission_id, meeting_id, text, owner)
+    except ConfigError as exc:  # only spaces: nothing to record
+        return _refused(request, services, user, mission_id, meeting_id, lang, exc)
     return _back("", f"/missions/{mission_id}/meetings/{meeting_id}", "action_item", lang)
 
 

@@ -43,6 +43,16 @@ def cell_text(fmt: Formatter, lang: str) -> Callable[[BandCell, str], str]:
     return text
 
 
+def part_style(c: BandCell) -> str:
+    """Where in a partly common cell the common time lies, as the percentages its gradient uses."""
+    if not c.common_spans:
+        return ""
+    length = (c.end - c.start).total_seconds()
+    first = (c.common_spans[0][0] - c.start).total_seconds() / length
+    last = (c.common_spans[-1][1] - c.start).total_seconds() / length
+    return f"--from: {first:.0%}; --to: {last:.0%}"
+
+
 @router.get("/missions/{mission_id}/overlap")
 def overlap_page(
     request: Request,
@@ -65,8 +75,9 @@ def overlap_page(
         "chosen": set(view.chosen),
         "active": "overlap",
         "cell_text": cell_text(Formatter(lang), lang),
+        "part_style": part_style,
     }
     return page(request, "overlap.html", ctx, lang=lang)
 
 
-__all__ = ["router"]
+__all__ = ["cell_text", "part_style", "router"]

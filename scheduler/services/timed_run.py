@@ -1,0 +1,245 @@
+"""Running due work: claim due rows in batches and, per batch in one transaction, queue each
+message in the outbox and finish the row (see `scheduler.services.timed`).
+
+A reminder found due after its meeting began (the service was down) is dropped and recorded
+as such; one found due before it began is sent, and of several reminders of one booking and
+recipient that are all overdue in one batch only the latest is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import cast
+
+from scheduler.core.bookings import Booking
+from scheduler.core.models import Mission
+from scheduler.core.timing import DueItem, recipients
+from scheduler.errors import NotFound
+from scheduler.ports import Envelope
+from scheduler.services.context import Services
+from scheduler.services.ports import UnitOfWork
+from scheduler.services.timed_ports import DueWork, RunReport, TimedMessages, digest_spec, unit
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+Outcome = tuple[str, str, list[tuple[Envelope, str]]]  # state, outcome, (envelope, outbox kind)
+
+
+def run_due(services: Services, messages: TimedMessages, *, limit: int = BATCH) -> RunReport:
+    """Do every piece of work due at the clock's `now`, `limit` rows per transaction.
+
+    Expiries change proposals and meetings, so they run apart, each mission's under its lock
+    taken *before* the rows are claimed: the same order as a booking (mission lock, then the
+    meeting's due rows), so the two can wait for each other but never deadlock. The other
+    kinds only read besides writing their own row and the outbox. Digests go last, so they
+    tell what this pass did.
+    """
+    now = services.clock.now()
+    totals: dict[str, list[int]] = {"done": [], "dropped": [], "cancelled": [], "failed": []}
+    queued: list[str] = []
+
+    def do(uow: UnitOfWork, due: DueWork, items: list[DueItem]) -> None:
+        batch = _Batch(uow, due, messages, now)
+        for item in items:
+            state, outcome, envelopes = batch.handle(item, items)
+            for env, kind in envelopes:
+                if uow.outbox.enqueue(
+                    env, now=now, mission_id=item.mission_id, meeting_id=item.meeting_id, kind=kind
+                ):
+                    queued.append(env.message_id)
+            due.finish(item.id, state, outcome, now=now)
+            totals[state].append(item.id)
+        log.info("due work: %d items in this batch", len(items))
+
+    while True:
+        with unit(services) as (uow, due):
+            items = due.claim(now, limit, skip_kinds=("expiry", "digest"))
+            if not items:
+                break
+            do(uow, due, items)
+    with unit(services) as (_uow, due):
+        expiring = due.due_missions(now, "expiry")
+    for mission_id in expiring:
+        while True:
+            with unit(services) as (uow, due):
+                uow.lock_mission(mission_id)
+                items = due.claim(now, limit, kinds=("expiry",), mission_id=mission_id)
+                if not items:
+                    break
+                do(uow, due, items)
+    while True:  # last, so that the digest tells what this pass did
+        with unit(services) as (uow, due):
+            items = due.claim(now, limit, kinds=("digest",))
+            if not items:
+                break
+            do(uow, due, items)
+    return RunReport(
+        done=tuple(totals["done"]),
+        dropped=tuple(totals["dropped"]),
+        cancelled=tuple(totals["cancelled"]),
+        failed=tuple(totals["failed"]),
+        messages=tuple(queued),
+    )
+
+
+class _Batch:
+    """Handles the items of one claimed batch, reading each mission once."""
+
+    def __init__(self, uow: UnitOfWork, due: DueWork, messages: TimedMessages, now: datetime) -> None:
+        self.uow, self.due, self.messages, self.now = uow, due, messages, now
+        self._missions: dict[int, Mission] = {}
+        self._bookings: dict[int, dict[str, Booking | None]] = {}
+
+    def mission(self, mission_id: int) -> Mission:
+        if mission_id not in self._missions:
+            self._missions[mission_id] = self.uow.mission(mission_id)
+        return self._missions[mission_id]
+
+    def booking(self, mission_id: int, meeting_id: str) -> Booking | None:
+        if mission_id not in self._bookings:
+            self._bookings[mission_id] = {
+                k: s.booking for k, s in self.uow.meeting_statuses(mission_id).items()
+            }
+        return self._bookings[mission_id].get(meeting_id)
+
+    def handle(self, item: DueItem, batch: Sequence[DueItem]) -> Outcome:
+        try:
+            handler = getattr(self, f"_{item.kind}")
+            return cast(Outcome, handler(item, batch))
+        except (NotFound, KeyError, ValueError) as exc:
+            # Bad data for one row must not block the rows behind it: record it and go on.
+            log.warning("due work %s (%s) failed: %s", item.id, item.key, exc)
+            return "failed", f"{type(exc).__name__}: {exc}", []
+
+    def _reminder(self, item: DueItem, batch: Sequence[DueItem]) -> Outcome:
+        b = self.booking(item.mission_id, item.meeting_id)
+        if b is None or b.id != item.booking_id:
+            return "cancelled", "the meeting was moved or cancelled", []
+        if self.now >= b.start:
+            return "dropped", f"missed: the meeting began at {b.start.isoformat()}", []
+        assert item.recipient is not None
+        later = [
+            o
+            for o in batch
+            if o.kind == "reminder"
+            and o.booking_id == item.booking_id
+            and o.recipient == item.recipient
+            and o.due_at > item.due_at
+        ]
+        if later:
+            return "dropped", f"overdue: the {later[-1].detail} reminder goes instead", []
+        env = self.messages.reminder(
+            self.mission(item.mission_id),
+            item.meeting_id,
+            start=b.start,
+            recipient=item.recipient,
+            key=item.key,
+            now=self.now,
+        )
+        return "done", f"{item.detail} reminder to {item.recipient.email}", [(env, "reminder")]
+
+    def _follow_up(self, item: DueItem, _batch: Sequence[DueItem]) -> Outcome:
+        b = self.booking(item.mission_id, item.meeting_id)
+        if b is None or b.id != item.booking_id:
+            return "cancelled", "the meeting was moved or cancelled", []
+        assert item.recipient is not None
+        actions = self.due.action_items(item.mission_id, item.meeting_id)
+        env = self.messages.follow_up(
+            self.mission(item.mission_id),
+            item.meeting_id,
+            start=b.start,
+            recipient=item.recipient,
+            action_items=actions,
+            key=item.key,
+            now=self.now,
+        )
+        return (
+            "done",
+            f"follow-up with {len(actions)} action items to {item.recipient.email}",
+            [(env, "follow-up")],
+        )
+
+    def _nudge(self, item: DueItem, _batch: Sequence[DueItem]) -> Outcome:
+        assert item.proposal_id is not None
+        p = self.uow.proposal(item.proposal_id)
+        if p.status != "open":
+            return "cancelled", f"answered meanwhile ({p.status})", []
+        if self.now >= p.expires_at:
+            return "dropped", "the proposal expired first", []
+        mission = self.mission(item.mission_id)
+        meeting = mission.meeting(item.meeting_id)
+        contacts = [r for r in recipients(mission, meeting) if r.kind == "contact"]
+        out = [
+            (
+                self.messages.nudge(
+                    mission,
+                    item.meeting_id,
+                    recipient=r,
+                    sent_at=p.created_at,
+                    expires_at=p.expires_at,
+                    key=f"{item.key}:{r.email.lower()}",
+                    now=self.now,
+                ),
+                "nudge",
+            )
+            for r in contacts
+        ]
+        return "done", f"nudged {len(out)} contacts", out
+
+    def _expiry(self, item: DueItem, _batch: Sequence[DueItem]) -> Outcome:
+        assert item.proposal_id is not None
+        p = self.uow.proposal(item.proposal_id)
+        if p.status != "open":
+            return "cancelled", f"closed before it expired ({p.status})", []
+        if self.now < p.expires_at:  # pragma: no cover - due_at is the expiry itself
+            return "cancelled", "not expired yet", []
+        # Release the options: the times they held are free again for other proposals and plans.
+        self.uow.set_option_status([o.id for o in p.open_options], "released")
+        self.uow.update_proposal(p.id, status="expired", needs_attention=True)
+        status = self.uow.meeting_statuses(item.mission_id).get(item.meeting_id)
+        others = [
+            q
+            for q in self.uow.proposals(item.mission_id, status="open", meeting_id=item.meeting_id)
+            if q.id != p.id
+        ]
+        if status is not None and status.state == "proposed" and not others:
+            self.uow.set_meeting_state(
+                item.mission_id, item.meeting_id, "planned" if status.planned_start else "unplanned"
+            )
+        env = self.messages.expiry_notice(
+            self.mission(item.mission_id),
+            item.meeting_id,
+            expired_at=p.expires_at,
+            key=item.key,
+            now=self.now,
+        )
+        return (
+            "done",
+            f"expired; {len(p.open_options)} options released; coordinator told",
+            [(env, "expiry-notice")],
+        )
+
+    def _digest(self, item: DueItem, _batch: Sequence[DueItem]) -> Outcome:
+        mission = self.mission(item.mission_id)
+        last = self.due.finished(mission_id=item.mission_id, kind="digest", limit=1)
+        since = last[0].finished_at if last and last[0].finished_at else self.now - timedelta(days=1)
+        changes = self.due.changes_since(item.mission_id, since)
+        horizon = self.now + timedelta(days=1)
+        upcoming = [
+            d
+            for d in self.due.pending(mission_id=item.mission_id, limit=500)
+            if d.kind != "digest" and d.due_at < horizon and d.id != item.id
+        ]
+        env = self.messages.digest(
+            mission, since=since, changes=changes, upcoming=upcoming, key=item.key, now=self.now
+        )
+        self.due.add(
+            [digest_spec(mission, item.mission_id, self.due.timing(item.mission_id), self.now)], now=self.now
+        )
+        return "done", f"{len(changes)} changes, {len(upcoming)} due in the next day", [(env, "digest")]
+
+
+__all__ = ["BATCH", "run_due"]
