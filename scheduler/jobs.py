@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
+import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
+from scheduler.errors import ConfigError, Problem
 from scheduler.ports import Clock, DeliveryReport, SystemClock, Transport
 from scheduler.services.context import Services
 from scheduler.services.timed import RunReport, TimedMessages, run_due, sweep
@@ -38,6 +42,43 @@ DUE_JOB = "timed-due-work"
 OUTBOX_JOB = "outbox-delivery"
 JOB_IDS = (SWEEP_JOB, DUE_JOB, OUTBOX_JOB)
 INTERVALS = {SWEEP_JOB: 300.0, DUE_JOB: 30.0, OUTBOX_JOB: 10.0}
+INTERVALS_ENV = "SCHEDULER_JOB_INTERVALS"
+
+
+def intervals_from_env(environ: Mapping[str, str] | None = None) -> dict[str, float]:
+    """The job intervals of `SCHEDULER_JOB_INTERVALS`, over the defaults.
+
+    `5` sets every job to 5 s; `outbox-delivery=2,timed-due-work=5` sets those two. Shorter
+    intervals make mail go sooner after it falls due (and are how the tests run real `serve`
+    processes in seconds); the database claims keep the work done once whatever they are.
+    """
+    text = (os.environ if environ is None else environ).get(INTERVALS_ENV, "").strip()
+    every = dict(INTERVALS)
+    if not text:
+        return every
+    problems: list[Problem] = []
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    for part in parts:
+        name, sep, value = part.rpartition("=")
+        targets = [name.strip()] if sep else list(JOB_IDS)
+        if sep and name.strip() not in JOB_IDS:
+            problems.append(
+                Problem(INTERVALS_ENV, f"no job {name.strip()!r}; the jobs are {', '.join(JOB_IDS)}")
+            )
+            continue
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = float("nan")
+        if not (math.isfinite(seconds) and 0 < seconds <= 86_400):
+            problems.append(
+                Problem(INTERVALS_ENV, f"{value.strip()!r} is not a number of seconds in (0, 86400]")
+            )
+            continue
+        every.update(dict.fromkeys(targets, seconds))
+    if problems:
+        raise ConfigError(problems)
+    return every
 
 
 @dataclass(kw_only=True)
@@ -147,6 +188,8 @@ def start(runtime: Runtime, *, intervals: dict[str, float] | None = None) -> Job
 
 __all__ = [
     "DUE_JOB",
+    "INTERVALS",
+    "INTERVALS_ENV",
     "JOB_IDS",
     "OUTBOX_JOB",
     "SWEEP_JOB",
@@ -154,6 +197,7 @@ __all__ = [
     "PassReport",
     "Runtime",
     "due_work_job",
+    "intervals_from_env",
     "outbox_job",
     "register",
     "run_once",
@@ -173,5 +217,10 @@ def service_runtime(store: Store, transport: Transport, clock: Clock | None = No
 
 
 def start_service(store: Store, transport: Transport, clock: Clock | None = None) -> Jobs:
-    """Start the timed work and the outbox delivery of a `scheduler serve` process."""
-    return start(service_runtime(store, transport, clock))
+    """Start the timed work and the outbox delivery of a `scheduler serve` process.
+
+    The intervals are the defaults unless `SCHEDULER_JOB_INTERVALS` says otherwise
+    (`intervals_from_env`); a bad value is a `ConfigError` before anything starts.
+    """
+    intervals = intervals_from_env()
+    return start(service_runtime(store, transport, clock), intervals=intervals)

@@ -2,8 +2,10 @@
 message in the outbox and finish the row (see `scheduler.services.timed`).
 
 A reminder found due after its meeting began (the service was down) is dropped and recorded
-as such; one found due before it began is sent, and of several reminders of one booking and
-recipient that are all overdue in one batch only the latest is sent.
+as such; one found due before it began is sent. Of several reminders of one booking and
+recipient that are all overdue at once only the latest is sent, and each earlier one is
+recorded as dropped, "overdue: superseded by the 1h reminder, sent instead" (whichever batch
+or process claims each of them).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import cast
 
 from scheduler.core.bookings import Booking
 from scheduler.core.models import Mission
-from scheduler.core.timing import DueItem, recipients
+from scheduler.core.timing import DueItem, Recipient, recipients
 from scheduler.errors import NotFound
 from scheduler.ports import Envelope
 from scheduler.services.context import Services
@@ -105,6 +107,21 @@ class _Batch:
             }
         return self._bookings[mission_id].get(meeting_id)
 
+    def current_recipient(self, item: DueItem, booking: Booking) -> Recipient | None:
+        """The row's recipient as the mission has them now (name, language, zone), or None when
+        the address is no longer invited: an edit of a participant after the booking must not
+        leave mail going to an old address or in an old language. (A new address gets its own
+        rows from the next sweep.)"""
+        if item.recipient is None:
+            return None
+        mission = self.mission(item.mission_id)
+        meeting = mission.meeting(item.meeting_id)
+        wanted = item.recipient.email.lower()
+        for r in recipients(mission, meeting, booking.attendees):
+            if r.email.lower() == wanted:
+                return r
+        return None
+
     def handle(self, item: DueItem, batch: Sequence[DueItem]) -> Outcome:
         try:
             handler = getattr(self, f"_{item.kind}")
@@ -114,51 +131,51 @@ class _Batch:
             log.warning("due work %s (%s) failed: %s", item.id, item.key, exc)
             return "failed", f"{type(exc).__name__}: {exc}", []
 
-    def _reminder(self, item: DueItem, batch: Sequence[DueItem]) -> Outcome:
+    def _reminder(self, item: DueItem, _batch: Sequence[DueItem]) -> Outcome:
         b = self.booking(item.mission_id, item.meeting_id)
         if b is None or b.id != item.booking_id:
             return "cancelled", "the meeting was moved or cancelled", []
         if self.now >= b.start:
             return "dropped", f"missed: the meeting began at {b.start.isoformat()}", []
-        assert item.recipient is not None
-        later = [
-            o
-            for o in batch
-            if o.kind == "reminder"
-            and o.booking_id == item.booking_id
-            and o.recipient == item.recipient
-            and o.due_at > item.due_at
-        ]
-        if later:
-            return "dropped", f"overdue: the {later[-1].detail} reminder goes instead", []
+        recipient = self.current_recipient(item, b)
+        if recipient is None:
+            return "cancelled", f"{item.recipient.email if item.recipient else '?'} is no longer invited", []
+        # Several reminders of one meeting to one person all overdue (the service was down
+        # through them): only the latest goes; "in 24 h" and "in 1 h" at once would be noise.
+        # Asked of the database, not of this batch, so it holds across batches and processes.
+        later = self.due.later_reminder(item, self.now)
+        if later is not None:
+            return "dropped", f"overdue: superseded by the {later.detail} reminder, sent instead", []
         env = self.messages.reminder(
             self.mission(item.mission_id),
             item.meeting_id,
             start=b.start,
-            recipient=item.recipient,
+            recipient=recipient,
             key=item.key,
             now=self.now,
         )
-        return "done", f"{item.detail} reminder to {item.recipient.email}", [(env, "reminder")]
+        return "done", f"{item.detail} reminder to {recipient.email}", [(env, "reminder")]
 
     def _follow_up(self, item: DueItem, _batch: Sequence[DueItem]) -> Outcome:
         b = self.booking(item.mission_id, item.meeting_id)
         if b is None or b.id != item.booking_id:
             return "cancelled", "the meeting was moved or cancelled", []
-        assert item.recipient is not None
+        recipient = self.current_recipient(item, b)
+        if recipient is None:
+            return "cancelled", f"{item.recipient.email if item.recipient else '?'} is no longer invited", []
         actions = self.due.action_items(item.mission_id, item.meeting_id)
         env = self.messages.follow_up(
             self.mission(item.mission_id),
             item.meeting_id,
             start=b.start,
-            recipient=item.recipient,
+            recipient=recipient,
             action_items=actions,
             key=item.key,
             now=self.now,
         )
         return (
             "done",
-            f"follow-up with {len(actions)} action items to {item.recipient.email}",
+            f"follow-up with {len(actions)} action items to {recipient.email}",
             [(env, "follow-up")],
         )
 

@@ -193,6 +193,34 @@ class SqlDueWork:
             query = query.with_for_update(skip_locked=True)
         return [_item(r) for r in self.session.scalars(query)]
 
+    def later_reminder(self, item: DueItem, now: datetime) -> DueItem | None:
+        """The latest other reminder of `item`'s booking and recipient also due at `now`, if any.
+
+        Read without locking: a later row that another process is sending right now still
+        counts (it is `due` until that process commits, `done` after), so of several overdue
+        reminders exactly the latest is sent whichever batch or process holds each one.
+        """
+        if item.booking_id is None or item.recipient is None:
+            return None
+        query = (
+            select(DueRow)
+            .where(
+                DueRow.kind == "reminder",
+                DueRow.booking_id == item.booking_id,
+                DueRow.mission_id == item.mission_id,
+                DueRow.id != item.id,
+                DueRow.state.in_(("due", "done")),
+                DueRow.due_at > item.due_at,
+                DueRow.due_at <= now,
+            )
+            .order_by(DueRow.due_at.desc(), DueRow.id.desc())
+        )
+        email = item.recipient.email.lower()
+        for row in self.session.scalars(query):
+            if row.recipient and str(row.recipient.get("email", "")).lower() == email:
+                return _item(row)
+        return None
+
     def due_missions(self, now: datetime, kind: str) -> list[int]:
         """The missions with work of `kind` due at `now` (read without locking anything)."""
         query = (

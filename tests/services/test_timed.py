@@ -165,9 +165,23 @@ def test_of_several_overdue_reminders_only_the_latest_is_sent(
     assert outcomes == [
         f"1h reminder to {BROWN}",
         f"1h reminder to {JETRO}",
-        "overdue: the 1h reminder goes instead",
-        "overdue: the 1h reminder goes instead",
+        "overdue: superseded by the 1h reminder, sent instead",
+        "overdue: superseded by the 1h reminder, sent instead",
     ]
+    [(_, brown), _] = sorted(queued(store, "reminder"), key=lambda t: t[0])
+    assert "Mon 15 Feb 2027 19:00" in text_of(brown)  # the one sent names the meeting's time
+
+
+def test_overdue_reminders_collapse_to_the_latest_even_when_claimed_in_separate_batches(
+    services: Services, store: Store, clock: FixedClock, mission_id: int
+) -> None:
+    book_time(services, mission_id, "brown-jetro", START)
+    clock.at = at(15, 23, 30)
+    sweep(services)
+    report = run_due(services, TimedMail(), limit=1)  # each row in its own batch, earliest first
+    assert (len(report.messages), len(report.dropped)) == (2, 2)
+    sent = sorted(d.detail for d in finished_for(services, mission_id, "brown-jetro") if d.state == "done")
+    assert sent == ["1h", "1h"]
 
 
 def test_a_reminder_found_after_the_meeting_began_is_dropped_and_recorded(

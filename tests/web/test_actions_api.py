@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from scheduler.services.timed import finished_for, run_due, sweep
+from scheduler.store.tables import OutboxRow
+from scheduler.timed_messages import TimedMail
 from tests.web.conftest import Web
 
 
@@ -60,3 +67,49 @@ def test_booking_a_meeting_shows_its_reminders_as_timed_work(web: Web) -> None:
     work = web.api("GET", "/timed-work?meeting_id=jetro-briefing").json()
     assert {w["kind"] for w in work["due"]} == {"reminder", "follow_up"}
     assert {w["detail"] for w in work["due"] if w["kind"] == "reminder"} == {"24h", "1h"}
+
+
+def _book_jetro_briefing(web: Web) -> datetime:
+    found = web.api("POST", "/find-times", json={"meeting_id": "jetro-briefing"}).json()
+    start = found["meetingTimeSuggestions"][0]["meetingTimeSlot"]["start"]["dateTime"] + "+00:00"
+    r = web.api("POST", "/meetings/jetro-briefing/booking", json={"start": start})
+    assert r.status_code in (200, 201), r.text
+    return datetime.fromisoformat(start)
+
+
+def _due(web: Web) -> list[tuple[str, str, str, str]]:
+    work = web.api("GET", "/timed-work?meeting_id=jetro-briefing").json()["due"]
+    return sorted((w["kind"], w["detail"], w["recipient"], w["due_at"]) for w in work)
+
+
+def test_a_refused_duration_change_of_a_booked_meeting_leaves_its_timed_work_as_it_was(web: Web) -> None:
+    _book_jetro_briefing(web)
+    before = _due(web)
+    assert any(kind == "follow_up" for kind, *_ in before)
+    r = web.api("PATCH", "/meetings/jetro-briefing", json={"duration": "2h"})
+    assert r.status_code == 409, r.text
+    assert _due(web) == before  # nothing moved, nothing stale: the booking is as it was
+
+
+def test_a_contacts_new_address_gets_the_reminder_and_the_old_one_does_not(web: Web) -> None:
+    start = _book_jetro_briefing(web)
+    contacts = web.api("GET", "/counterparts/jetro/contacts").json()
+    old = contacts[1]["email"]
+    r = web.api("PATCH", "/counterparts/jetro/contacts/1", json={"email": "yuta.mori@jetro.example.jp"})
+    assert r.status_code == 200, r.text
+    sweep(web.services)  # the next sweep (every 5 minutes) writes the new address's reminders
+    web.clock.at = start - timedelta(hours=24)
+    sweep(web.services)
+    run_due(web.services, TimedMail())
+    with web.store.unit_of_work(write=False) as uow:
+        to = [
+            r.recipients[0]
+            for r in uow.session.scalars(select(OutboxRow).where(OutboxRow.kind == "reminder"))
+        ]
+    assert "yuta.mori@jetro.example.jp" in to
+    assert old not in to
+    finished = {
+        (d.recipient.email if d.recipient else "", d.outcome)
+        for d in finished_for(web.services, web.mission_id)
+    }
+    assert (old, f"{old} is no longer invited") in finished
