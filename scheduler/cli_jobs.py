@@ -1,6 +1,6 @@
 """`scheduler jobs`: what timed work is due next and what ran; `--run-once` does one pass now.
 
-    scheduler jobs                      # the next 20 due, the last 20 finished, counts
+    scheduler jobs                      # the next 20 due, the last 20 finished, counts (after a sweep)
     scheduler jobs --run-once           # sweep, do the due work, deliver the outbox, then print
     scheduler jobs --run-once --now 2027-02-03T00:00:00+00:00   # as if it were that time
 
@@ -48,8 +48,12 @@ def _row(d: DueItem) -> dict[str, Any]:
     }
 
 
+# Who gets the work without a stored recipient: worked out when it is sent.
+_TO = {"nudge": "(the counterpart's contacts)", "expiry": "(the coordinator)"}
+
+
 def _line(d: DueItem, when: datetime | None) -> str:
-    who = d.recipient.email if d.recipient else ""
+    who = d.recipient.email if d.recipient else _TO.get(d.kind, "")
     what = f"{d.kind}{' ' + d.detail if d.detail else ''}"
     stamp = when.strftime("%Y-%m-%d %H:%M UTC") if when else "-"
     tail = f"  {d.state}: {d.outcome}" if d.state != "due" else ""
@@ -68,7 +72,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     from scheduler.jobs import run_once, service_runtime
     from scheduler.mail.transports import MaildirTransport, SmtpTransport
     from scheduler.ports import FixedClock
-    from scheduler.services.timed import overview
+    from scheduler.services.timed import overview, sweep
     from scheduler.store import open_store
 
     store = open_store(args.db)
@@ -78,6 +82,10 @@ def cmd_jobs(args: argparse.Namespace) -> int:
         transport = (SmtpTransport.from_env() or MaildirTransport(args.maildir)) if args.run_once else None
         runtime = service_runtime(store, transport or _Nowhere(), clock)
         report: dict[str, Any] = {}
+        if not args.run_once and not args.now:
+            # Bring the table up to date as the service's sweep would (idempotent): a proposal
+            # made a minute ago shows its nudge and expiry now, not after the next sweep.
+            sweep(runtime.services)
         if args.run_once:
             done = run_once(runtime)
             report = {

@@ -16,7 +16,7 @@ Per planned meeting, compared with what its attendees were last sent:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -24,7 +24,7 @@ from typing import Literal
 
 from scheduler.core.models import Meeting, Mission, Plan
 from scheduler.ical.invite import build_invitation, meeting_uid
-from scheduler.ical.people import attendees
+from scheduler.ical.people import Attendee, attendees
 from scheduler.mail.compose import compose
 from scheduler.mail.ledger import MeetingRecord
 from scheduler.mail.render import Kind, Letter
@@ -76,8 +76,14 @@ def letter_for(
     sequence: int,
     now: datetime,
     previous: tuple[datetime, datetime] | None = None,
+    extra_attendees: Sequence[Attendee] = (),
+    people: tuple[Attendee, ...] | None = None,
 ) -> tuple[Letter, bytes]:
-    """The letter about `meeting` and the iTIP object it carries (REQUEST, or CANCEL for a cancellation)."""
+    """The letter about `meeting` and the iTIP object it carries (REQUEST, or CANCEL for a cancellation).
+
+    `extra_attendees` are invited in the calendar object beside the meeting's own people;
+    `people`, the letter's readers, are by default the meeting's `attendees`.
+    """
     method: Literal["REQUEST", "CANCEL"] = "CANCEL" if kind == "cancellation" else "REQUEST"
     ics = build_invitation(
         mission,
@@ -88,6 +94,7 @@ def letter_for(
         dtstamp=now,
         uid=meeting_uid(mission, meeting.id),
         resources=resources,
+        extra_attendees=extra_attendees,
     )
     letter = Letter(
         kind=kind,
@@ -95,7 +102,7 @@ def letter_for(
         meeting=meeting,
         start=start,
         end=start + meeting.duration,
-        people=attendees(mission, meeting),
+        people=attendees(mission, meeting) if people is None else people,
         interpreter=INTERPRETER in resources,
         previous=previous,
         calendar=ics,

@@ -11,13 +11,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from scheduler.core.models import Contact, Mission
-from scheduler.ical.invite import build_invitation, meeting_uid
 from scheduler.ical.people import Attendee, attendees, unique
+from scheduler.invitations import letter_for
 from scheduler.mail.compose import compose, envelope
 from scheduler.mail.render import Kind, Letter
 from scheduler.ports import Envelope
-
-INTERPRETER = "interpreter"
 
 
 def _guests(mission: Mission, meeting_id: str, extra: Sequence[Contact]) -> tuple[Attendee, ...]:
@@ -55,29 +53,18 @@ class MailMessages:
         meeting = mission.meeting(meeting_id)
         guests = _guests(mission, meeting_id, extra_attendees)
         people = unique((*attendees(mission, meeting), *guests), organizer=mission.organizer.email)
-        ics = build_invitation(
+        previous = (previous_start, previous_start + meeting.duration) if previous_start else None
+        letter, _ics = letter_for(
             mission,
             meeting,
-            start,
-            method="CANCEL" if kind == "cancellation" else "REQUEST",
-            sequence=sequence,
-            dtstamp=now,
-            uid=meeting_uid(mission, meeting.id),
-            resources=meeting.resources,
-            extra_attendees=guests,
-        )
-        previous = (previous_start, previous_start + meeting.duration) if previous_start else None
-        letter = Letter(
             kind=kind,
-            mission=mission,
-            meeting=meeting,
             start=start,
-            end=start + meeting.duration,
-            people=people,
-            interpreter=INTERPRETER in meeting.resources,
-            previous=previous,
-            calendar=ics,
+            resources=meeting.resources,
             sequence=sequence,
+            now=now,
+            previous=previous,
+            extra_attendees=guests,
+            people=people,
         )
         return [envelope(compose(letter, p, now=now)) for p in people]
 

@@ -16,13 +16,14 @@ from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 
 from scheduler.core.models import Mission
 from scheduler.core.timing import ActionItem, DueItem, Recipient
 from scheduler.ical.people import Attendee, attendees
 from scheduler.mail import timefmt
 from scheduler.mail.compose import address, compose, envelope, one_line
-from scheduler.mail.render import Letter
+from scheduler.mail.render import Kind, Letter
 from scheduler.ports import Envelope
 
 
@@ -63,6 +64,20 @@ def _plain(mission: Mission, to: Recipient, subject: str, text: str, new_id: str
     return envelope(msg)
 
 
+def _letter(kind: Kind, mission: Mission, meeting_id: str, start: datetime, **extra: Any) -> Letter:
+    """The mail package's letter of `kind` about one meeting held at `start`, to its attendees."""
+    meeting = mission.meeting(meeting_id)
+    return Letter(
+        kind=kind,
+        mission=mission,
+        meeting=meeting,
+        start=start,
+        end=start + meeting.duration,
+        people=attendees(mission, meeting),
+        **extra,
+    )
+
+
 def _organizer(mission: Mission) -> Recipient:
     o = mission.organizer
     return Recipient(
@@ -84,16 +99,8 @@ class TimedMail:
         now: datetime,
     ) -> Envelope:
         """The mail package's reminder letter, in the recipient's language and zone, with the video link."""
-        meeting = mission.meeting(meeting_id)
-        letter = Letter(
-            kind="reminder",
-            mission=mission,
-            meeting=meeting,
-            start=start,
-            end=start + meeting.duration,
-            people=attendees(mission, meeting),
-            interpreter="interpreter" in meeting.resources,
-        )
+        interpreter = "interpreter" in mission.meeting(meeting_id).resources
+        letter = _letter("reminder", mission, meeting_id, start, interpreter=interpreter)
         return _with_id(compose(letter, _reader(recipient), now=now), message_id(mission, "reminder", key))
 
     def follow_up(
@@ -108,16 +115,8 @@ class TimedMail:
         now: datetime,
     ) -> Envelope:
         """The follow-up letter with the meeting's action items (`owner: text`)."""
-        meeting = mission.meeting(meeting_id)
-        letter = Letter(
-            kind="follow_up",
-            mission=mission,
-            meeting=meeting,
-            start=start,
-            end=start + meeting.duration,
-            people=attendees(mission, meeting),
-            action_items=tuple(f"{a.owner}: {a.text}" if a.owner else a.text for a in action_items),
-        )
+        items = tuple(f"{a.owner}: {a.text}" if a.owner else a.text for a in action_items)
+        letter = _letter("follow_up", mission, meeting_id, start, action_items=items)
         return _with_id(compose(letter, _reader(recipient), now=now), message_id(mission, "follow-up", key))
 
     def nudge(

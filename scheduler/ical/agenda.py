@@ -15,12 +15,12 @@ wrote in the mission file (title, purpose, agenda items, notes) are shown as wri
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from babel.dates import format_datetime, get_timezone_location
 
-from scheduler.core.models import Meeting, Mission
+from scheduler.core.models import Meeting, Mission, Participant
 from scheduler.core.zones import to_local, zone
 
 INTERPRETER = "interpreter"  # the resource name that means an interpreter is booked
@@ -72,13 +72,18 @@ def when_line(start: datetime, end: datetime, zones: Sequence[str]) -> str:
     return " / ".join(parts)
 
 
-def _who(mission: Mission, ids: Sequence[str]) -> list[str]:
-    lines = []
+def _known(mission: Mission, ids: Sequence[str]) -> Iterator[Participant]:
+    """The participants of `ids`, skipping ids the mission does not know."""
     for pid in ids:
         try:
-            p = mission.participant(pid)
+            yield mission.participant(pid)
         except KeyError:
             continue
+
+
+def _who(mission: Mission, ids: Sequence[str]) -> list[str]:
+    lines = []
+    for p in _known(mission, ids):
         if p.kind == "delegate":
             lines.append(f"- {p.name}" + (f", {p.role}" if p.role else ""))
         else:
@@ -112,16 +117,7 @@ def agenda_text(
     optional = _who(mission, meeting.optional)
     if optional:
         out += ["Optional:", *optional]
-    if meeting.agenda:
-        out += ["", "Agenda", *(f"{i}. {item}" for i, item in enumerate(meeting.agenda, 1))]
-    if meeting.notes:
-        out += ["", "Notes", meeting.notes]
-    link = video_link(mission, meeting)
-    if link:
-        out += ["", f"Video link: {link}"]
-    if INTERPRETER in resources:
-        out += ["", "Interpreter: an English–Japanese interpreter is booked for this meeting."]
-    out += ["", f"Organizer: {mission.organizer.name} <{mission.organizer.email}>"]
+    out += _closing(mission, meeting, resources, _EN_LABELS)
     if japanese:
         out += ["", JA_DIVIDER, *_japanese(mission, meeting, start, end, resources)]
     return clean("\n".join(out))
@@ -150,11 +146,7 @@ def _ja_range(start: datetime, end: datetime, zone_name: str) -> str:
 def _ja_who(mission: Mission, ids: Sequence[str], optional: bool) -> list[str]:
     mark = "（任意）" if optional else ""
     lines = []
-    for pid in ids:
-        try:
-            p = mission.participant(pid)
-        except KeyError:
-            continue
+    for p in _known(mission, ids):
         if p.kind == "delegate":
             lines.append(f"・{p.name}" + (f"（{p.role}）" if p.role else "") + mark)
         else:  # a guest: organisation, title, name, 様 (the order of a Japanese business letter)
@@ -178,16 +170,37 @@ def _japanese(
     out += _ja_who(mission, meeting.delegates, False)
     out += _ja_who(mission, meeting.counterparts, False)
     out += _ja_who(mission, meeting.optional, True)
+    out += _closing(mission, meeting, resources, _JA_LABELS)
+    return out
+
+
+# The headings of the agenda's closing part: agenda, notes, video link, interpreter, organizer.
+_EN_LABELS = (
+    "Agenda",
+    "Notes",
+    "Video link: ",
+    "Interpreter: an English–Japanese interpreter is booked for this meeting.",
+    "Organizer: ",
+)
+_JA_LABELS = ("議題：", "備考：", "ビデオ会議：", "通訳：日英通訳を手配しております。", "主催：")
+
+
+def _closing(
+    mission: Mission, meeting: Meeting, resources: Sequence[str], labels: tuple[str, str, str, str, str]
+) -> list[str]:
+    """Agenda items, notes, video link, interpreter and organizer: the same part in either language."""
+    agenda, notes, video, interpreter, organizer = labels
+    out: list[str] = []
     if meeting.agenda:
-        out += ["", "議題：", *(f"{i}. {item}" for i, item in enumerate(meeting.agenda, 1))]
+        out += ["", agenda, *(f"{i}. {item}" for i, item in enumerate(meeting.agenda, 1))]
     if meeting.notes:
-        out += ["", "備考：", meeting.notes]
+        out += ["", notes, meeting.notes]
     link = video_link(mission, meeting)
     if link:
-        out += ["", f"ビデオ会議：{link}"]
+        out += ["", f"{video}{link}"]
     if INTERPRETER in resources:
-        out += ["", "通訳：日英通訳を手配しております。"]
-    out += ["", f"主催：{mission.organizer.name} <{mission.organizer.email}>"]
+        out += ["", interpreter]
+    out += ["", f"{organizer}{mission.organizer.name} <{mission.organizer.email}>"]
     return out
 
 

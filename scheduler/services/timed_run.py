@@ -175,7 +175,7 @@ class _Batch:
         )
         return (
             "done",
-            f"follow-up with {len(actions)} action items to {recipient.email}",
+            f"follow-up with {_count(len(actions), 'action item')} to {recipient.email}",
             [(env, "follow-up")],
         )
 
@@ -204,7 +204,7 @@ class _Batch:
             )
             for r in contacts
         ]
-        return "done", f"nudged {len(out)} contacts", out
+        return "done", f"nudged {_count(len(out), 'contact')}", out
 
     def _expiry(self, item: DueItem, _batch: Sequence[DueItem]) -> Outcome:
         assert item.proposal_id is not None
@@ -256,7 +256,15 @@ class _Batch:
         self.due.add(
             [digest_spec(mission, item.mission_id, self.due.timing(item.mission_id), self.now)], now=self.now
         )
-        return "done", f"{len(changes)} changes, {len(upcoming)} due in the next day", [(env, "digest")]
+        return (
+            "done",
+            f"{_count(len(changes), 'change')}, {len(upcoming)} due in the next day",
+            [(env, "digest")],
+        )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 __all__ = ["BATCH", "run_due"]

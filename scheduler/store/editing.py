@@ -37,6 +37,18 @@ _PARTICIPANT_FIELDS = (
 )  # fmt: skip
 
 
+def _upsert(
+    s: Session, new: ParticipantRow | MeetingRow, key: tuple[int, str], fields: tuple[str, ...]
+) -> None:
+    """Add `new`, or copy its `fields` onto the stored row with that key (its other columns are kept)."""
+    old = s.get(type(new), key)
+    if old is None:
+        s.add(new)
+    else:
+        for f in fields:
+            setattr(old, f, getattr(new, f))
+
+
 class AppUnitOfWork(SqlUnitOfWork, AccountRepository):
     """One transaction with the repository, the account methods and the definition edits."""
 
@@ -90,24 +102,12 @@ class AppUnitOfWork(SqlUnitOfWork, AccountRepository):
             for i, (n, c) in enumerate(mission.resources.items())
         )
         for i, p in enumerate(mission.participants):
-            new = participant_row(mission_id, p, i)
-            old = s.get(ParticipantRow, (mission_id, p.id))
-            if old is None:
-                s.add(new)
-            else:
-                for f in _PARTICIPANT_FIELDS:
-                    setattr(old, f, getattr(new, f))
+            _upsert(s, participant_row(mission_id, p, i), (mission_id, p.id), _PARTICIPANT_FIELDS)
         s.flush()
         for p in mission.participants:
             s.add_all(contact_rows(mission_id, p))
         for i, m in enumerate(mission.meetings):
-            new_m = meeting_row(mission_id, m, i)
-            old_m = s.get(MeetingRow, (mission_id, m.id))
-            if old_m is None:
-                s.add(new_m)
-            else:
-                for f in _MEETING_FIELDS:
-                    setattr(old_m, f, getattr(new_m, f))
+            _upsert(s, meeting_row(mission_id, m, i), (mission_id, m.id), _MEETING_FIELDS)
         s.flush()
         # Booked meetings must still keep the rules the edit can break (a resource's capacity,
         # `max_per_day`, `after`): the whole edit is refused otherwise.

@@ -15,18 +15,9 @@ import pytest
 
 from scheduler.app_runtime import DeliveryLoop
 from scheduler.mail.transports import MaildirTransport
+from tests.e2e.browser_support import ARGS, CHROMIUM
 from tests.web.conftest import ROOT, Web, build_web
 from tests.web.server import free_port, running
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,

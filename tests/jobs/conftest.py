@@ -1,28 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
-
-import pytest
 
 from scheduler.core.models import Contact, Mission
 from scheduler.core.timing import DueSpec, Recipient
-from tests.store.databases import BACKENDS, database, drop_schemas
+from tests.store.fixtures import _drop_test_schemas, db_url
 from tests.store.sample import at, sample_mission
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _drop_test_schemas() -> Iterator[None]:
-    yield
-    drop_schemas()
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database(request.param, tmp_path) as url:
-        yield url
+__all__ = ["_drop_test_schemas", "db_url"]
 
 
 def crowded_mission(contacts: int) -> Mission:

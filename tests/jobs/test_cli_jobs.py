@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from scheduler.cli import main
 from scheduler.ports import FixedClock
-from scheduler.services import Services, book_time, import_mission
+from scheduler.services import Services, book_time, import_mission, propose
 from scheduler.store import open_store
 from tests.store.sample import NOW, at, sample_mission
 
@@ -17,10 +18,12 @@ from tests.store.sample import NOW, at, sample_mission
 @pytest.fixture
 def booked(db_url: str) -> str:
     store = open_store(db_url)
-    services = Services(uow=store.unit_of_work, clock=FixedClock(NOW))
-    mission_id = import_mission(services, sample_mission())
-    book_time(services, mission_id, "brown-jetro", at(16, 0))
-    store.close()
+    try:
+        services = Services(uow=store.unit_of_work, clock=FixedClock(NOW))
+        mission_id = import_mission(services, sample_mission())
+        book_time(services, mission_id, "brown-jetro", at(16, 0))
+    finally:
+        store.close()
     return db_url
 
 
@@ -53,3 +56,21 @@ def test_jobs_run_once_does_the_due_work_and_lists_what_ran(
 def test_jobs_refuses_a_time_without_an_offset(booked: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["jobs", "--db", booked, "--now", "2027-02-15T00:00"]) == 2
     assert "--now" in capsys.readouterr().err
+
+
+def test_jobs_shows_a_fresh_proposals_nudge_and_expiry_at_once(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = open_store(db_url)
+    try:
+        services = Services(uow=store.unit_of_work, clock=FixedClock(NOW))
+        mission_id = import_mission(services, sample_mission())
+        proposal = propose(services, mission_id, "brown-jcci").proposal
+    finally:
+        store.close()
+    assert main(["jobs", "--db", db_url]) == 0
+    out = capsys.readouterr().out
+    nudge_at = (NOW + timedelta(days=3)).strftime("%Y-%m-%d %H:%M UTC")
+    assert f"{nudge_at}  nudge          m1 brown-jcci             (the counterpart's contacts)" in out
+    expiry_at = proposal.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    assert f"{expiry_at}  expiry         m1 brown-jcci             (the coordinator)" in out

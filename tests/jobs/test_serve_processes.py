@@ -79,7 +79,7 @@ class Serve:
             **os.environ,
             **smtp.env,
             "PYTHONPATH": str(ROOT),
-            "SCHEDULER_JOB_INTERVALS": "0.2",
+            "SCHEDULER_JOB_INTERVALS": "0.2,timed-sweep=5",
             "SCHEDULER_SECRET_KEY": "test-secret-key-of-the-serve-processes",
         }
         command = [sys.executable, "-m", "scheduler", "serve", "--db", url, "--port", str(self.port)]

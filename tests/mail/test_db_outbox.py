@@ -8,10 +8,8 @@ The booking use case queues its invitations in the booking's own transaction; th
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,29 +23,15 @@ from scheduler.mail.transports import SmtpTransport
 from scheduler.messages import MailMessages
 from scheduler.ports import Envelope, FixedClock
 from scheduler.services import Services, book, import_mission, propose
-from scheduler.store import Store, open_store
+from scheduler.store import Store
 from scheduler.store.outbox import LEASE, MAX_ATTEMPTS, backoff
 from scheduler.store.tables import OutboxRow
-from tests.conftest import Received, SmtpServer, free_port
+from tests.conftest import SmtpServer, free_port
 from tests.mail.missions import BOOKED
-from tests.mail.test_outbox import invitations
-from tests.store.databases import BACKENDS, database
+from tests.mail.test_outbox import invitations, killed_as_it_arrives
 from tests.store.sample import NOW, sample_mission
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    s = open_store(db_url)
-    yield s
-    s.close()
 
 
 def smtp(server: SmtpServer) -> SmtpTransport:
@@ -144,18 +128,7 @@ def test_a_delivery_process_killed_between_send_and_mark_sends_again_with_the_sa
     env = invitations(trade_mission)[0]
     box.enqueue(env, now=BOOKED)
     env_vars = {**os.environ, **smtp_server.env, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(cli(db_url, smtp_server, BOOKED), env=env_vars, cwd=tmp_path)
-    arrived: list[Received] = []
-
-    def kill_as_it_arrives(got: Received) -> None:
-        # The server holds the message; the client has not heard "250": the worst moment to die.
-        arrived.append(got)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-    smtp_server.on_data = kill_as_it_arrives
-    assert proc.wait(timeout=60) == -signal.SIGKILL
-    smtp_server.on_data = None
+    arrived = killed_as_it_arrives(smtp_server, cli(db_url, smtp_server, BOOKED), env_vars, tmp_path)
     (entry,) = box.entries()
     assert (entry.status, entry.attempts) == ("queued", 1)  # not marked sent: not lost
 

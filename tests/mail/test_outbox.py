@@ -156,6 +156,29 @@ def test_temporary_errors_are_given_up_after_the_last_attempt(
 DELIVER = [sys.executable, "-m", "scheduler", "outbox", "--deliver", "--dir"]
 
 
+def killed_as_it_arrives(
+    server: SmtpServer, argv: list[str], env: dict[str, str], cwd: Path
+) -> list[Received]:
+    """Run `argv` and SIGKILL it as its first message arrives; the messages that arrived.
+
+    The message is in the server's hands, the client has not heard "250" yet: the worst moment.
+    """
+    proc = subprocess.Popen(argv, env=env, cwd=cwd)
+    arrived: list[Received] = []
+
+    def kill(got: Received) -> None:
+        arrived.append(got)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    server.on_data = kill
+    try:
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        server.on_data = None
+    return arrived
+
+
 def test_a_delivery_killed_between_send_and_mark_resends_with_the_same_message_id(
     tmp_path: Path, trade_mission: Mission, smtp_server: SmtpServer
 ) -> None:
@@ -163,20 +186,9 @@ def test_a_delivery_killed_between_send_and_mark_resends_with_the_same_message_i
     env = invitations(trade_mission)[0]
     box.enqueue(env, now=BOOKED)
     env_vars = {**os.environ, **smtp_server.env, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([*DELIVER, str(tmp_path / "outbox")], env=env_vars, cwd=tmp_path)
-    arrived: list[Received] = []
-
-    def kill_as_it_arrives(got: Received) -> None:
-        # The message is in the server's hands, the client has not heard "250" yet: the worst moment.
-        arrived.append(got)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-    smtp_server.on_data = kill_as_it_arrives
-    assert proc.wait(timeout=60) == -signal.SIGKILL
+    arrived = killed_as_it_arrives(smtp_server, [*DELIVER, str(tmp_path / "outbox")], env_vars, tmp_path)
     assert [e.status for e in box.entries()] == ["queued"]  # not marked: it may not have arrived
 
-    smtp_server.on_data = None
     again = subprocess.run([*DELIVER, str(tmp_path / "outbox")], env=env_vars, cwd=tmp_path, timeout=60)
     assert again.returncode == 0
     assert [a.message["Message-ID"] for a in arrived] == [env.message_id]

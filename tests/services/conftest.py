@@ -1,35 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from scheduler.ports import FixedClock
 from scheduler.services import Services
-from scheduler.store import Store, open_store
+from scheduler.store import Store
 from tests.services.fakes import FakeMessages
-from tests.store.databases import BACKENDS, database, drop_schemas
+from tests.store.fixtures import _drop_test_schemas, db_url, store
 from tests.store.sample import NOW
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _drop_test_schemas() -> Iterator[None]:
-    yield
-    drop_schemas()
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    s = open_store(db_url)
-    yield s
-    s.close()
+__all__ = ["_drop_test_schemas", "clock", "db_url", "services", "store"]
 
 
 @pytest.fixture

@@ -1,28 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from tests.store.fixtures import _drop_test_schemas, db_url, store
 
-import pytest
-
-from scheduler.store import Store, open_store
-from tests.store.databases import BACKENDS, database, drop_schemas
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _drop_test_schemas() -> Iterator[None]:
-    yield
-    drop_schemas()
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    s = open_store(db_url)
-    yield s
-    s.close()
+__all__ = ["_drop_test_schemas", "db_url", "store"]

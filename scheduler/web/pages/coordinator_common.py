@@ -31,7 +31,7 @@ from scheduler.web.pages.i18n import pick_language
 from scheduler.web.pages.render import TEMPLATES, render
 from scheduler.web.security import Signer
 
-STATIC = TEMPLATES.parent.parent / "static"
+STATIC = TEMPLATES.parent / "static"  # templates/static: plain CSS and JS, no build step
 CSS = STATIC / "coordinator.css"
 
 
