@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -20,7 +19,7 @@ from scheduler.core.models import Mission, Participant
 from scheduler.core.zones import local_date, to_local, wall_to_utc
 from scheduler.errors import Conflict
 from scheduler.mail.transports import MaildirTransport, SmtpTransport
-from scheduler.ports import Clock, SystemClock, Transport
+from scheduler.ports import Clock, Transport
 from scheduler.services import import_mission, plan, propose
 from scheduler.services.accounts import add_user, issue_api_token
 from scheduler.store import Store, open_store
@@ -29,51 +28,12 @@ from scheduler.web.app import build_services, create_app
 from scheduler.web.settings import WebSettings, secret_key
 
 log = logging.getLogger(__name__)
-DELIVERY_INTERVAL_S = 10.0
 
 
 # --- delivery ------------------------------------------------------------------------------------
 def transport_from_env(maildir: Path = Path("var/maildir")) -> Transport:
     """SMTP when `SCHEDULER_SMTP_HOST` is set, else the Maildir folder."""
     return SmtpTransport.from_env() or MaildirTransport(maildir)
-
-
-class DeliveryLoop:
-    """A daemon thread delivering the database outbox every `interval` seconds until `stop()`."""
-
-    def __init__(
-        self,
-        store: Store,
-        transport: Transport,
-        *,
-        interval: float = DELIVERY_INTERVAL_S,
-        clock: Clock | None = None,
-    ) -> None:
-        self.store, self.transport, self.interval = store, transport, interval
-        self.clock = clock or SystemClock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="outbox-delivery", daemon=True)
-
-    def start(self) -> DeliveryLoop:
-        self._thread.start()
-        return self
-
-    def deliver_once(self) -> None:
-        report = self.store.outbox().deliver(self.transport, now=self.clock.now())
-        if report.sent or report.failed:
-            log.info("outbox: %d sent, %d failed", len(report.sent), len(report.failed))
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.deliver_once()
-            except Exception:  # keep delivering: one bad pass must not stop the service
-                log.exception("outbox delivery pass failed")
-            self._stop.wait(self.interval)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
 
 
 def serve(
@@ -238,7 +198,6 @@ def demo_settings(database_url: str | None, base_url: str) -> WebSettings:
 
 
 __all__ = [
-    "DeliveryLoop",
     "Demo",
     "create_user",
     "demo_settings",

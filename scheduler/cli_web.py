@@ -18,12 +18,15 @@ def _url(args: argparse.Namespace) -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from scheduler.app_runtime import serve
+    from scheduler.jobs import OUTBOX_JOB, intervals_from_env
     from scheduler.web.settings import WebSettings, secret_key
 
     settings = WebSettings(
         database_url=args.database, secret_key=secret_key(), base_url=args.base_url or _url(args)
     )
-    print(f"Serving on {_url(args)} (API docs at {_url(args)}/docs); the outbox is delivered every 10 s.")
+    every = intervals_from_env()[OUTBOX_JOB]  # also checks SCHEDULER_JOB_INTERVALS before serving
+    url = _url(args)
+    print(f"Serving on {url} (API docs at {url}/docs); the outbox is delivered every {every:g} s.")
     serve(settings, host=args.host, port=args.port)
     return 0
 

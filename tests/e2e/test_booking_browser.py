@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.app_runtime import DeliveryLoop
 from scheduler.mail.transports import MaildirTransport
 from tests.e2e.browser_support import ARGS, CHROMIUM
 from tests.web.conftest import ROOT, Web, build_web
@@ -80,7 +79,7 @@ def test_a_tokyo_contact_books_in_japanese_and_tokyo_time(served: tuple[Web, str
     } <= recipients
 
     maildir = tmp_path / "maildir"
-    DeliveryLoop(web.store, MaildirTransport(maildir), clock=web.clock).deliver_once()
+    web.store.outbox().deliver(MaildirTransport(maildir), now=web.clock.now())
     delivered = [email.message_from_bytes(f.read_bytes()) for f in (maildir / "new").iterdir()]
     to_watanabe = [
         m

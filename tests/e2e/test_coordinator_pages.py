@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from scheduler.app_runtime import DeliveryLoop
 from scheduler.core.zones import to_local
 from scheduler.mail.transports import MaildirTransport
 from scheduler.services import decline
@@ -373,7 +372,7 @@ def test_a_meeting_goes_through_its_states_with_the_pages_buttons(
 
     queued = page.locator("table.emails tbody tr[data-mail-status='queued']").count()
     assert queued >= 2  # the invitation, then its update
-    DeliveryLoop(web.store, MaildirTransport(tmp_path / "maildir"), clock=web.clock).deliver_once()
+    web.store.outbox().deliver(MaildirTransport(tmp_path / "maildir"), now=web.clock.now())
     page.reload()
     expect(page.locator("table.emails tbody tr[data-mail-status='sent']")).to_have_count(queued)
     expect(page.locator("table.emails tbody tr[data-mail-status='queued']")).to_have_count(0)

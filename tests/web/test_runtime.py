@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
-from scheduler.app_runtime import DeliveryLoop, prepare_demo, shift_mission, weeks_to_shift
+from scheduler.app_runtime import prepare_demo, shift_mission, weeks_to_shift
 from scheduler.core.zones import to_local
+from scheduler.jobs import service_runtime, start
 from scheduler.mail.transports import MaildirTransport
 from scheduler.ports import FixedClock
 from scheduler.services import list_proposals
@@ -73,7 +75,8 @@ def test_the_served_app_delivers_its_outbox(tmp_path: Path) -> None:
     port = free_port()
     app = create_app(WebSettings(secret_key=SECRET), store=store)
     maildir = tmp_path / "maildir"
-    loop = DeliveryLoop(store, MaildirTransport(maildir), interval=0.05).start()
+    # The same jobs `scheduler serve` starts, with a short delivery interval for the test.
+    loop = start(service_runtime(store, MaildirTransport(maildir), None), intervals={"outbox-delivery": 0.05})
     try:
         with running(app, port) as base:
             docs = httpx.get(f"{base}/docs")
@@ -93,7 +96,7 @@ def test_the_served_app_delivers_its_outbox(tmp_path: Path) -> None:
             )
             deadline = datetime.now(UTC) + timedelta(seconds=10)
             while not list((maildir / "new").iterdir()) and datetime.now(UTC) < deadline:
-                loop._stop.wait(0.05)
+                time.sleep(0.05)
             assert len(list((maildir / "new").iterdir())) == 1
     finally:
         loop.stop()

@@ -209,11 +209,10 @@ def test_reschedule_of_a_meeting_not_booked_is_409(web: Web) -> None:
 def test_outbox_is_delivered_to_a_maildir(web: Web, tmp_path: object) -> None:
     from pathlib import Path
 
-    from scheduler.app_runtime import DeliveryLoop
     from scheduler.mail.transports import MaildirTransport
 
     web.api("POST", "/meetings/jeita-meeting/proposals")
     maildir = Path(str(tmp_path)) / "maildir"
-    DeliveryLoop(web.store, MaildirTransport(maildir), clock=web.clock).deliver_once()
+    web.store.outbox().deliver(MaildirTransport(maildir), now=web.clock.now())
     assert len(list((maildir / "new").iterdir())) == len(_queued(web, "booking_request")) == 1
     assert isinstance(web.store.outbox(), DbOutbox)
