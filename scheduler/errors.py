@@ -8,7 +8,7 @@
     ├── Conflict                      the change collides with what is there (double booking, stale data)
     └── DeliveryError                 a message could not be handed over (temporary or permanent)
 
-Only `web/errors.py` maps these to HTTP status codes; only `cli.py` maps them to exit codes.
+Only `web/errors.py` maps these to HTTP status codes; only `cli/` maps them to exit codes.
 """
 
 from __future__ import annotations

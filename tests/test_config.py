@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from scheduler.cli import main
-from scheduler.config import load_mission, parse_mission
 from scheduler.core.availability import feasible_starts
 from scheduler.core.hours import parse_ranges
 from scheduler.errors import ConfigError
+from scheduler.mission.reader import load_mission, parse_mission
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "config.toml"

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from scheduler.config import parse_mission
 from scheduler.errors import ConfigError
+from scheduler.mission.reader import parse_mission
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = (ROOT / "tests" / "data" / "config" / "base.toml").read_text("utf-8")

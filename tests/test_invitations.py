@@ -11,11 +11,11 @@ import pytest
 
 from scheduler.core.models import Mission, Plan, PlannedMeeting, Score
 from scheduler.ical.invite import meeting_uid
-from scheduler.invitations import changes
 from scheduler.mail.compose import envelope
 from scheduler.mail.ledger import MeetingLedger
 from scheduler.mail.outbox import FileOutbox
 from scheduler.mail.transports import SmtpTransport
+from scheduler.messages.invitations import changes
 from tests.conftest import Received, SmtpServer
 from tests.ical.jsparse import parse_with_icaljs, utc
 from tests.mail import missions

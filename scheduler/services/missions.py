@@ -44,7 +44,7 @@ def import_mission(services: Services, mission: Mission, *, source: str = "") ->
 def export_mission(services: Services, mission_id: int) -> Mission:
     """The stored mission as a `Mission` (booked meetings carry their start as `fixed_start`).
 
-    `mission_toml.dump_mission` turns it into the mission file. Raises `NotFound`.
+    `mission.writer.dump_mission` turns it into the mission file. Raises `NotFound`.
     """
     with services.uow() as uow:
         return uow.mission(mission_id)

@@ -2,7 +2,7 @@
 
 * `DueWork`: the due-work repository inside one transaction (`uow.due`), implemented by
   `scheduler.store.due.SqlDueWork`.
-* `TimedMessages`: builds the timed emails, implemented by `scheduler.timed_messages.TimedMail`.
+* `TimedMessages`: builds the timed emails, implemented by `scheduler.messages.timed.TimedMail`.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ class TimedUnitOfWork(UnitOfWork, Protocol):
 
 
 class TimedMessages(Protocol):
-    """Builds the timed emails; `scheduler.timed_messages.TimedMail` is the real one.
+    """Builds the timed emails; `scheduler.messages.timed.TimedMail` is the real one.
 
     Every envelope's Message-ID is derived from `key`, so rebuilding it gives the same id.
     """

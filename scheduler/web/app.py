@@ -14,7 +14,7 @@ from dataclasses import replace
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from scheduler.messages import MailMessages
+from scheduler.messages.mail import MailMessages
 from scheduler.ports import Clock, SystemClock
 from scheduler.services.context import Services
 from scheduler.store import Store, open_store

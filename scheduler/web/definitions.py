@@ -11,12 +11,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from scheduler.config import parse_mission
 from scheduler.core.hours import format_duration
 from scheduler.core.models import Mission
 from scheduler.errors import NotFound
-from scheduler.mission_toml import meeting_table as _meeting_table
-from scheduler.mission_toml import participant_table
+from scheduler.mission.reader import parse_mission
+from scheduler.mission.writer import meeting_table as _meeting_table
+from scheduler.mission.writer import participant_table
 from scheduler.services import export_mission
 from scheduler.services.context import Services
 from scheduler.services.editing import save_definition

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from scheduler.cli import main
-from scheduler.config import load_mission
-from scheduler.mission_toml import rebase_sources
+from scheduler.mission.reader import load_mission
+from scheduler.mission.writer import rebase_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 

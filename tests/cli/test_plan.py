@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.cli import main
-from scheduler.cli_plan import progress_printer
+from scheduler.cli.plan import progress_printer
 from scheduler.core.planner import PlanProgress
 
 SAMPLE = Path(__file__).resolve().parents[2] / "config.toml"

@@ -13,10 +13,10 @@ from datetime import timedelta
 
 import pytest
 
+from scheduler.app.jobs import INTERVALS, INTERVALS_ENV, JOB_IDS, Jobs, Runtime, intervals_from_env, start
 from scheduler.errors import ConfigError
-from scheduler.jobs import INTERVALS, INTERVALS_ENV, JOB_IDS, Jobs, Runtime, intervals_from_env, start
 from scheduler.mail.transports import SmtpTransport
-from scheduler.messages import MailMessages
+from scheduler.messages.mail import MailMessages
 from scheduler.ports import FixedClock
 from scheduler.services import Services, book_time, import_mission
 from scheduler.services.timed import pending_for

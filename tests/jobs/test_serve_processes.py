@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from scheduler.app_runtime import shift_mission, weeks_to_shift
+from scheduler.app.runtime import shift_mission, weeks_to_shift
 from scheduler.ports import FixedClock
 from scheduler.services import Services, import_mission
 from scheduler.store import open_store

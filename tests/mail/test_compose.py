@@ -13,9 +13,9 @@ import pytest
 from scheduler.core.models import Mission
 from scheduler.errors import ConfigError
 from scheduler.ical.people import attendees
-from scheduler.invitations import letter_for
 from scheduler.mail.compose import compose, envelope
 from scheduler.mail.render import KINDS, Letter
+from scheduler.messages.invitations import letter_for
 from tests.mail.missions import BOOKED, FEB_START, MAR_START
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from scheduler.core.models import Mission
 from scheduler.mail.transports import SmtpTransport
-from scheduler.messages import MailMessages
+from scheduler.messages.mail import MailMessages
 from scheduler.ports import Envelope, FixedClock
 from scheduler.services import Services, book, import_mission, propose
 from scheduler.store import Store

@@ -16,10 +16,10 @@ import pytest
 
 from scheduler.core.models import Mission
 from scheduler.ical.people import attendees
-from scheduler.invitations import letter_for
 from scheduler.mail.compose import compose, envelope
 from scheduler.mail.outbox import FileOutbox, backoff, message_key
 from scheduler.mail.transports import MaildirTransport, SmtpTransport
+from scheduler.messages.invitations import letter_for
 from scheduler.ports import Envelope, FixedClock
 from tests.conftest import Received, SmtpServer, free_port
 from tests.mail.missions import BOOKED, FEB_START

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.config import load_mission, parse_mission
 from scheduler.core.models import Contact, Mission
 from scheduler.errors import Conflict
-from scheduler.mission_toml import dump_mission
+from scheduler.mission.reader import load_mission, parse_mission
+from scheduler.mission.writer import dump_mission
 from scheduler.services import Services, export_mission, import_mission, mission_ids
 from scheduler.store import Store
 from tests.builders import busy, counterpart, delegate, meeting, mission

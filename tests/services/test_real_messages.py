@@ -1,5 +1,5 @@
-"""The use cases with the real message factory (`scheduler.messages.MailMessages`): what lands in the outbox
-is a real iMIP invitation, updated in place on a reschedule and cancelled with the same UID."""
+"""The use cases with the real message factory (`scheduler.messages.mail.MailMessages`): what lands in
+the outbox is a real iMIP invitation, updated in place on a reschedule and cancelled with the same UID."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from scheduler.messages import MailMessages
+from scheduler.messages.mail import MailMessages
 from scheduler.ports import FixedClock
 from scheduler.services import Services, book, cancel, import_mission, propose, reschedule
 from scheduler.store import Store, open_store

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.core.timing import Timing
+from scheduler.messages.timed import TimedMail
 from scheduler.ports import FixedClock
 from scheduler.services import Services, book_time, cancel, import_mission, propose, reschedule
 from scheduler.services.timed import (
@@ -28,7 +29,6 @@ from scheduler.services.timed import (
 )
 from scheduler.store import Store
 from scheduler.store.tables import OutboxRow
-from scheduler.timed_messages import TimedMail
 from tests.store.sample import at, sample_mission
 
 BROWN, JETRO = "brown@brampton.example.org", "jetro@example.jp"

@@ -20,8 +20,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from scheduler.config import load_mission
 from scheduler.core.models import Mission
+from scheduler.mission.reader import load_mission
 from scheduler.ports import FixedClock
 from scheduler.services import Services, import_mission
 from scheduler.services.accounts import add_user, issue_api_token

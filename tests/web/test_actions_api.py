@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from scheduler.messages.timed import TimedMail
 from scheduler.services.timed import finished_for, run_due, sweep
 from scheduler.store.tables import OutboxRow
-from scheduler.timed_messages import TimedMail
 from tests.web.conftest import Web
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 
-from scheduler.app_runtime import prepare_demo, shift_mission, weeks_to_shift
+from scheduler.app.jobs import service_runtime, start
+from scheduler.app.runtime import prepare_demo, shift_mission, weeks_to_shift
 from scheduler.core.zones import to_local
-from scheduler.jobs import service_runtime, start
 from scheduler.mail.transports import MaildirTransport
 from scheduler.ports import FixedClock
 from scheduler.services import list_proposals

@@ -18,12 +18,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from scheduler.config_fields import parse_meeting_duration
 from scheduler.core.bookings import rule_problems
 from scheduler.core.models import Meeting, Mission
 from scheduler.core.slots import find_slots
 from scheduler.core.zones import to_local
 from scheduler.errors import ConfigError, NotFound
+from scheduler.mission.fields import parse_meeting_duration
 from scheduler.web.deps import ServicesDep
 from scheduler.web.schemas import FindTimesRequest
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from scheduler.mission_toml import dump_mission
+from scheduler.mission.writer import dump_mission
 from scheduler.services import export_mission, import_mission
 from scheduler.services.editing import delete_mission
 from scheduler.web import definitions

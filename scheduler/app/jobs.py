@@ -29,11 +29,11 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
 from scheduler.errors import ConfigError, Problem
+from scheduler.messages.timed import TimedMail
 from scheduler.ports import Clock, DeliveryReport, SystemClock, Transport
 from scheduler.services.context import Services
 from scheduler.services.timed import RunReport, TimedMessages, run_due, sweep
 from scheduler.store import Store
-from scheduler.timed_messages import TimedMail
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ __all__ = [
 
 def service_runtime(store: Store, transport: Transport, clock: Clock | None = None) -> Runtime:
     """The runtime of a service process over `store`: the real letters, the wall clock unless told."""
-    from scheduler.messages import MailMessages
+    from scheduler.messages.mail import MailMessages
 
     services = Services(uow=store.unit_of_work, clock=clock or SystemClock(), messages=MailMessages())
     return Runtime(store=store, services=services, transport=transport)

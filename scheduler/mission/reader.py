@@ -10,7 +10,7 @@ typo never silently drops a constraint.
 
 The text forms (hours, durations), zones and holiday regions are checked by the core's own
 parsers (`core.hours`, `core.zones`, `core.availability.validate_region`) through the typed
-readers of `config_fields`; this module only walks the file, adds the paths, and checks what
+readers of `mission.fields`; this module only walks the file, adds the paths, and checks what
 spans several tables: ids, references, resources, the `after` order and the mission's dates.
 Busy calendars are read by `scheduler.ical.busy.load_busy`, over the mission window widened
 by a day on each side.
@@ -25,7 +25,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from scheduler.config_fields import (
+from scheduler.core.hours import parse_ranges
+from scheduler.core.intervals import EMPTY, Interval, IntervalSet
+from scheduler.core.models import Contact, Meeting, Mission, Participant
+from scheduler.core.zones import local_midnight, validate_zone
+from scheduler.errors import ConfigError, Problem
+from scheduler.mission.fields import (
     ONE_DAY,
     FieldReader,
     Keys,
@@ -39,11 +44,6 @@ from scheduler.config_fields import (
     parse_meeting_duration,
     parse_step,
 )
-from scheduler.core.hours import parse_ranges
-from scheduler.core.intervals import EMPTY, Interval, IntervalSet
-from scheduler.core.models import Contact, Meeting, Mission, Participant
-from scheduler.core.zones import local_midnight, validate_zone
-from scheduler.errors import ConfigError, Problem
 
 # --- the contract: the keys each table takes (required first) --------------------------------
 TOP: Keys = (("mission",), ("resources", "delegates", "counterparts", "meetings"))

@@ -1,8 +1,9 @@
 """Edge glue: the `MessageFactory` the use cases call, built from `scheduler.ical` and `scheduler.mail`.
 
 The services ask for envelopes (invitations, updates, cancellations, booking requests); the
-layer rules keep them away from iCalendar and MIME, so the two meet here, beside `cli.py` and
-the web app. One message per recipient, each with its own deterministic Message-ID.
+layer rules keep them away from iCalendar and MIME, so the two meet here, in `messages/`, below
+the web app and the command line that use it. One message per recipient, each with its own
+deterministic Message-ID.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from datetime import datetime
 
 from scheduler.core.models import Contact, Mission
 from scheduler.ical.people import Attendee, attendees, unique
-from scheduler.invitations import letter_for
 from scheduler.mail.compose import compose, envelope
 from scheduler.mail.render import Kind, Letter
+from scheduler.messages.invitations import letter_for
 from scheduler.ports import Envelope
 
 

@@ -1,9 +1,8 @@
 """Edge glue: a plan → the invitations, updates and cancellations it calls for, as MIME messages.
 
 `scheduler.ical` builds the calendar objects and `scheduler.mail` the letters; the layer rules
-forbid either to import the other, so the two meet here, at the edge (beside `cli.py` and,
-later, `jobs.py`). Once storage exists (issue 5) a service takes this over, with the ledger
-in the database; until then the ledger is `state.json` in the file outbox.
+forbid either to import the other, so the two meet here, in `messages/`. The file outbox of
+`scheduler invite` keeps its ledger in `state.json`; the service keeps it in the database.
 
 Per planned meeting, compared with what its attendees were last sent:
 

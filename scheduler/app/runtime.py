@@ -1,6 +1,6 @@
 """The main job: serve the web app with outbox delivery running, the demo, and coordinator accounts.
 
-`cli.py` stays thin and calls these. Delivery runs in a daemon thread of the serving process:
+`cli/` stays thin and calls these. Delivery runs in a daemon thread of the serving process:
 every `interval` seconds one pass of `DbOutbox.deliver` over SMTP (when `SCHEDULER_SMTP_HOST`
 is set) or the Maildir folder var/maildir.
 """
@@ -42,7 +42,7 @@ def serve(
     """Run the web app with uvicorn, the outbox delivered in the background, until interrupted."""
     import uvicorn
 
-    from scheduler.jobs import start_service  # timed work and outbox delivery (APScheduler)
+    from scheduler.app.jobs import start_service  # timed work and outbox delivery (APScheduler)
 
     store = store or open_store(settings.database_url)
     jobs = start_service(store, transport_from_env())
@@ -151,7 +151,7 @@ def prepare_demo(
 ) -> Demo:
     """Import the sample mission (moved to its next future occurrence when its dates have passed),
     plan it, propose every meeting with a counterpart, and create a coordinator login."""
-    from scheduler.config import load_mission
+    from scheduler.mission.reader import load_mission
 
     services = build_services(store, settings, clock)
     now = services.clock.now()

@@ -69,7 +69,7 @@ class _Nowhere:
 
 def cmd_jobs(args: argparse.Namespace) -> int:
     """List due and finished timed work; with --run-once, do one pass first."""
-    from scheduler.jobs import run_once, service_runtime
+    from scheduler.app.jobs import run_once, service_runtime
     from scheduler.mail.transports import MaildirTransport, SmtpTransport
     from scheduler.ports import FixedClock
     from scheduler.services.timed import overview, sweep

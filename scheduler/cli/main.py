@@ -26,8 +26,8 @@ def _config_arg(parser: argparse.ArgumentParser) -> None:
 
 # --- commands: each parses nothing itself and returns an exit code -----------------------------
 def cmd_check(args: argparse.Namespace) -> int:
-    from scheduler.config import load_mission
     from scheduler.core.hours import format_duration
+    from scheduler.mission.reader import load_mission
 
     mission = load_mission(args.config)  # a ConfigError lists every problem and exits 2 (main)
     zones = sorted({mission.timezone} | {p.timezone for p in mission.participants})
@@ -49,9 +49,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_overlap(args: argparse.Namespace) -> int:
-    from scheduler import cli_slots
-    from scheduler.config import load_mission
+    from scheduler.cli import slots as cli_slots
     from scheduler.core.overlap import common_windows, mission_overlaps
+    from scheduler.mission.reader import load_mission
 
     mission = load_mission(args.config)
     if args.with_:
@@ -70,9 +70,9 @@ def cmd_overlap(args: argparse.Namespace) -> int:
 def cmd_find(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from scheduler import cli_slots
-    from scheduler.config import load_mission
+    from scheduler.cli import slots as cli_slots
     from scheduler.core.slots import find_slots
+    from scheduler.mission.reader import load_mission
 
     if args.top < 0:
         raise ConfigError(f"give 0 (all slots) or a positive number, not {args.top}", "--top")
@@ -86,9 +86,9 @@ def cmd_find(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from scheduler import cli_plan
-    from scheduler.config import load_mission
+    from scheduler.cli import plan as cli_plan
     from scheduler.core.planner import plan_mission
+    from scheduler.mission.reader import load_mission
 
     if not args.time_limit > 0:
         raise ConfigError(f"give a positive number of seconds, not {args.time_limit}", "--time-limit")
@@ -102,7 +102,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
-    from scheduler import cli_mail
+    from scheduler.cli import mail as cli_mail
 
     now = cli_mail.parse_now(args.now)
     outbox_dir = None if args.no_outbox else args.outbox
@@ -111,7 +111,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    from scheduler import cli_mail
+    from scheduler.cli import mail as cli_mail
 
     now = cli_mail.parse_now(args.now)
     print(
@@ -133,7 +133,7 @@ DB_HELP = "database URL (default: SCHEDULER_DATABASE_URL, else ./var/scheduler.d
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Store the mission file in the database (created and migrated on first use); print its id."""
-    from scheduler.config import load_mission
+    from scheduler.mission.reader import load_mission
     from scheduler.ports import SystemClock
     from scheduler.services import Services, import_mission
     from scheduler.store import open_store, shown_url
@@ -151,7 +151,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write a stored mission back as a mission file (stdout, or --out FILE)."""
-    from scheduler.mission_toml import dump_mission, rebase_sources
+    from scheduler.mission.writer import dump_mission, rebase_sources
     from scheduler.ports import SystemClock
     from scheduler.services import Services, export_mission, mission_source
     from scheduler.store import open_store
@@ -241,10 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
     p.add_argument("--db", default=None, help=DB_HELP)
 
-    from scheduler.cli_web import add_commands  # serve, demo, user add (the web service)
+    from scheduler.cli.web import add_commands  # serve, demo, user add (the web service)
 
     add_commands(sub, _config_arg)
-    from scheduler.cli_jobs import add_commands as add_jobs  # scheduler jobs (timed work)
+    from scheduler.cli.jobs import add_commands as add_jobs  # scheduler jobs (timed work)
 
     add_jobs(sub)
     return parser

@@ -1,6 +1,6 @@
 """Typed readers for the fields of a parsed file: they record problems with their paths, never raise.
 
-`FieldReader` is what `scheduler.config` builds the mission reader on: each method reads one
+`FieldReader` is what `scheduler.mission.reader` builds the mission reader on: each method reads one
 kind of value (a table with known keys, a date, a list of ids, weekly hours) from a parsed TOML
 or JSON table, files a `Problem` at the field's path when the value is wrong, and returns
 `None` for a bad value so the caller can keep going and report everything in one pass.

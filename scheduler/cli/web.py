@@ -1,4 +1,4 @@
-"""The `serve`, `demo` and `user add` commands (registered by `cli.build_parser`); thin, over app_runtime."""
+"""The `serve`, `demo` and `user add` commands (registered by `cli.build_parser`); thin, over app.runtime."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ def _url(args: argparse.Namespace) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from scheduler.app_runtime import serve
-    from scheduler.jobs import OUTBOX_JOB, intervals_from_env
+    from scheduler.app.jobs import OUTBOX_JOB, intervals_from_env
+    from scheduler.app.runtime import serve
     from scheduler.web.settings import WebSettings, secret_key
 
     settings = WebSettings(
@@ -32,7 +32,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from scheduler.app_runtime import demo_settings, prepare_demo, serve
+    from scheduler.app.runtime import demo_settings, prepare_demo, serve
     from scheduler.store import open_store
 
     url = args.database
@@ -60,7 +60,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from scheduler.app_runtime import create_user
+    from scheduler.app.runtime import create_user
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")

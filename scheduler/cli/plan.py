@@ -1,4 +1,4 @@
-"""Text, JSON and progress lines for `scheduler plan` (kept out of cli.py to keep it thin).
+"""Text, JSON and progress lines for `scheduler plan` (kept out of cli/main.py to keep it thin).
 
 The itinerary is grouped by the mission's home-zone day; every meeting shows each participant's
 own local time ("Wed 17 Feb 09:00 JST"), then come the meetings that did not fit, with reasons.

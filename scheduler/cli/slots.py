@@ -1,4 +1,4 @@
-"""Text and JSON for `scheduler find` and `scheduler overlap` (kept out of cli.py to keep it thin).
+"""Text and JSON for `scheduler find` and `scheduler overlap` (kept out of cli/main.py to keep it thin).
 
 Local times read the way people say them: "Mon 15 Feb 19:00 EST", each in the holder's zone.
 """

@@ -1,4 +1,4 @@
-"""`scheduler invite` and `scheduler outbox`: what they do and how they print it (cli.py stays thin).
+"""`scheduler invite` and `scheduler outbox`: what they do and how they print it (cli/main.py stays thin).
 
 `invite` plans the mission, writes one `.ics` per meeting and one `.eml` per recipient per
 meeting into `--out`, plus `feeds/<delegate>.ics`: each delegate's itinerary as one
@@ -58,9 +58,9 @@ def invite(
     now: datetime,
 ) -> str:
     """Plan, write the files, queue what is new; return the report to print."""
-    from scheduler import invitations
-    from scheduler.config import load_mission
     from scheduler.core.planner import plan_mission
+    from scheduler.messages import invitations
+    from scheduler.mission.reader import load_mission
 
     mission = load_mission(config)
     ledger = MeetingLedger(outbox_dir / "state.json") if outbox_dir else None

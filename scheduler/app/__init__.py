@@ -1,0 +1,1 @@
+"""The composition root: the running service (`runtime`) and its timed jobs (`jobs`)."""
