@@ -1,4 +1,8 @@
-"""The layer rules of DESIGN.md, checked by walking every module's imports."""
+"""The layer rules of docs/architecture.md, checked by walking every module's imports.
+
+Each layer names the packages of `scheduler` it may import (its own always allowed); any other
+`scheduler.*` import is a breach. The lower layers also keep away from the frameworks.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,25 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "scheduler"
 
-# layer → module prefixes it must not import
-FORBIDDEN = {
+BASE = {"errors", "ports"}
+# layer → the scheduler packages it may import, lowest layer first
+ALLOWED: dict[str, set[str]] = {
+    "errors": set(),
+    "ports": set(),
+    "core": {"errors"},
+    "services": {"core", *BASE},
+    "ical": {"core", *BASE},
+    "mail": {"core", *BASE},
+    "store": {"core", *BASE},
+    "mission": {"core", "ical", *BASE},
+    "messages": {"core", "ical", "mail", *BASE},
+    "web": {"core", "services", "ical", "mail", "store", "mission", "messages", *BASE},
+    "app": {"core", "services", "ical", "mail", "store", "mission", "messages", "web", *BASE},
+    "cli": {"core", "services", "ical", "mail", "store", "mission", "messages", "web", "app", *BASE},
+}
+# layer → libraries it must not import (the pure core and the use cases stay framework-free)
+FORBIDDEN_LIBRARIES = {
     "core": [
-        "scheduler.services",
-        "scheduler.store",
-        "scheduler.mail",
-        "scheduler.ical",
-        "scheduler.web",
-        "scheduler.cli",
-        "scheduler.app.jobs",
-        "scheduler.mission.reader",
-        "scheduler.ports",
         "fastapi",
         "pydantic",
         "sqlalchemy",
@@ -33,19 +44,9 @@ FORBIDDEN = {
         "uvicorn",
         "babel",
     ],
-    "services": [
-        "scheduler.store",
-        "scheduler.mail",
-        "scheduler.ical",
-        "scheduler.web",
-        "smtplib",
-        "sqlalchemy",
-        "fastapi",
-    ],
-    "ical": ["scheduler.services", "scheduler.web", "scheduler.store", "scheduler.mail"],
-    "mail": ["scheduler.services", "scheduler.web", "scheduler.store", "scheduler.ical"],
-    "store": ["scheduler.services", "scheduler.web", "scheduler.mail", "scheduler.ical"],
+    "services": ["smtplib", "sqlalchemy", "fastapi", "icalendar", "jinja2"],
 }
+TOP_MODULES = {"__init__.py", "__main__.py", "errors.py", "ports.py"}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -60,14 +61,36 @@ def imports_of(path: Path) -> set[str]:
 
 
 def modules(layer: str) -> list[Path]:
-    return sorted((ROOT / layer).rglob("*.py"))
+    single = ROOT / f"{layer}.py"
+    return [single] if single.exists() else sorted((ROOT / layer).rglob("*.py"))
 
 
-@pytest.mark.parametrize("layer", sorted(FORBIDDEN), ids=str)
+def package_of(name: str) -> str | None:
+    """`scheduler.store.tables` → `store`; None for anything outside `scheduler`."""
+    parts = name.split(".")
+    if parts[0] != "scheduler":
+        return None
+    return parts[1] if len(parts) > 1 else ""
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED), ids=str)
 def test_layer_imports_only_what_it_may(layer: str) -> None:
     bad = []
     for path in modules(layer):
         for name in imports_of(path):
-            if any(name == f or name.startswith(f + ".") for f in FORBIDDEN[layer]):
+            package = package_of(name)
+            if package is not None and package not in ALLOWED[layer] | {layer}:
+                bad.append(f"{path.relative_to(ROOT)} imports {name}")
+            if any(name == f or name.startswith(f + ".") for f in FORBIDDEN_LIBRARIES.get(layer, [])):
                 bad.append(f"{path.relative_to(ROOT)} imports {name}")
     assert bad == []
+
+
+def test_every_package_has_a_layer() -> None:
+    packages = {p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert packages - set(ALLOWED) == set()
+
+
+def test_the_top_of_the_package_is_packages_and_three_modules() -> None:
+    loose = {p.name for p in ROOT.glob("*.py")}
+    assert loose == TOP_MODULES
