@@ -126,7 +126,7 @@ def claim_cell(mission: Mission) -> timedelta:
     return timedelta(seconds=max(seconds, 1))
 
 
-def _cells(start: datetime, end: datetime, cell: timedelta) -> range:
+def cells(start: datetime, end: datetime, cell: timedelta) -> range:
     size = int(cell.total_seconds())
     first = int((start - EPOCH).total_seconds()) // size
     last = -(-int((end - EPOCH).total_seconds()) // size)  # ceiling: a partial cell counts
@@ -138,14 +138,14 @@ def claims_for(mission: Mission, meeting: Meeting, start: datetime, cell: timede
     end = start + meeting.duration
     claims: list[Claim] = []
     for pid in meeting.required:
-        claims.extend(Claim("person", pid, c) for c in _cells(start, end + mission.buffer, cell))
+        claims.extend(Claim("person", pid, c) for c in cells(start, end + mission.buffer, cell))
         limit = mission.participant(pid).max_per_day
         if limit is not None:
             day = local_date(start, mission.participant(pid).timezone)
             claims.append(Claim("day", pid, day.toordinal(), limit))
     for name in meeting.resources:
         capacity = mission.resources.get(name, 0)
-        claims.extend(Claim("resource", name, c, capacity) for c in _cells(start, end, cell))
+        claims.extend(Claim("resource", name, c, capacity) for c in cells(start, end, cell))
     return claims
 
 
