@@ -47,8 +47,11 @@ def _book_first(
     """Book, through its link, the first alternative of a proposal that clashes with a target time."""
     with services.uow() as uow:
         mission = uow.mission(mission_id)
+        now_open = {o.id for p in uow.proposals(mission_id, status="open") for o in p.open_options}
     for by, c in created.items():
-        alternatives: list[ProposalOption] = [o for o in c.proposal.options if o.kind == "alternative"]
+        alternatives: list[ProposalOption] = [
+            o for o in c.proposal.options if o.kind == "alternative" and o.id in now_open
+        ]
         for o in alternatives:
             for victim, start in target.items():
                 if victim != by and clashes(mission, by, o.start, victim, start):
