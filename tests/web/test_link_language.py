@@ -159,3 +159,21 @@ def test_an_expired_link_answers_in_its_own_language_whatever_the_browser(
     asked = web.client.get(f"/book/{token}?lang={browser}")  # an explicit choice wins
     assert (asked.status_code, asked.headers["content-language"]) == (410, browser)
     assert words[browser] in asked.text
+
+
+def test_a_pick_on_a_link_left_without_options_says_so_in_japanese(web: Web) -> None:
+    token, body = _propose(web, "jeita-meeting")
+    page = web.client.get(f"/book/{token}")
+    options = body["options"]
+    assert isinstance(options, list)
+    with web.services.uow() as uow:  # what booking.withdraw_conflicts leaves when every option went
+        (p,) = uow.proposals(web.mission_id, status="open")
+        uow.set_option_status([o.id for o in p.options], "withdrawn")
+        uow.update_proposal(p.id, status="exhausted", needs_attention=True)
+    status, language, root = _pick(web, token, page.text, options[0]["id"])
+    assert (status, language) == (409, "ja")
+    assert "このリンクの候補日時はすべて他の会議で埋まりました" in one(root, "body").text
+    assert root.find("input", name="option_id") == []
+    again = web.client.get(f"/book/{token}")
+    assert (again.status_code, again.headers["content-language"]) == (410, "ja")
+    assert "このリンクの候補日時はすべて他の会議で埋まりました" in again.text
