@@ -7,6 +7,12 @@ could not both be held (`core.bookings.clashes`: a shared person closer than the
 single resource used twice, or `after` broken); holds of one meeting are alternatives to each
 other and never conflict among themselves, nor do two holds (options may overlap by design).
 
+A proposed meeting's holds on one day are drawn as *one* block ("3 options"), not one per
+option: options of several meetings overlap by design, and a lane per option left blocks too
+narrow to read. The block marks where each option lies, and the plan's own option (the slot
+the plan chose, while it is still open) distinctly. The hours shown are those where the
+items are, in the viewed zone: a Toronto evening is not hidden below a fixed 08:00-18:00.
+
     view = itinerary_view(mission, statuses, proposals, zone_name="Asia/Tokyo", delegate="brown")
     [[d.day for d in week.days] for week in view.weeks]
 """
@@ -21,7 +27,8 @@ from scheduler.core.bookings import MeetingStatus, Proposal, clashes
 from scheduler.core.models import Meeting, Mission
 from scheduler.core.zones import dates_touched, day_span, to_local, wall_to_utc
 
-DEFAULT_HOURS = (8, 18)
+DEFAULT_HOURS = (8, 18)  # an empty calendar
+MIN_HOURS = 4  # a day of one short meeting still shows some of its morning or evening
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,6 +42,7 @@ class Item:
     end: datetime
     option_id: int | None = None
     conflicts: tuple[str, ...] = ()  # titles of the items it clashes with
+    is_plan: bool = False  # a hold that is the plan's own option
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +60,19 @@ class Segment:
     continues_after: bool
     lane: int = 0  # side by side with the segments it overlaps: lane `lane` of `lanes`
     lanes: int = 1
+    # A block of holds: every option of the meeting on this day, each as (top, bottom, item).
+    options: tuple[tuple[int, int, Item], ...] = ()
+
+    @property
+    def conflicts(self) -> tuple[str, ...]:
+        if not self.options:
+            return self.item.conflicts
+        return tuple(dict.fromkeys(t for _, _, i in self.options for t in i.conflicts))
+
+    @property
+    def plan(self) -> tuple[int, int, Item] | None:
+        """The plan's own option in a block of holds, where it lies."""
+        return next((o for o in self.options if o[2].is_plan), None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +94,11 @@ class DayColumn:
     starts_at: int = 0  # `day_minute` of the local midnight that opens the day (60 on 14 March)
     ends_at: int = 24 * 60  # and of the midnight that closes it
     changes: tuple[ClockChange, ...] = ()
+
+    @property
+    def lanes(self) -> int:
+        """The most blocks side by side anywhere in the day (the page widens the day to fit them)."""
+        return max((s.lanes for s in self.segments), default=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,10 +124,12 @@ def items_of(
     mission: Mission, statuses: Mapping[str, MeetingStatus], proposals: Sequence[Proposal]
 ) -> list[Item]:
     """Every timed item of the mission, by start; conflicts filled in."""
-    open_options: dict[str, list[tuple[int, datetime, datetime]]] = {}
+    open_options: dict[str, list[tuple[int, datetime, datetime, bool]]] = {}
     for p in proposals:
         if p.status == "open":
-            open_options.setdefault(p.meeting_id, []).extend((o.id, o.start, o.end) for o in p.open_options)
+            open_options.setdefault(p.meeting_id, []).extend(
+                (o.id, o.start, o.end, o.kind == "plan") for o in p.open_options
+            )
     items: list[Item] = []
     for m in mission.meetings:
         st = statuses.get(m.id)
@@ -109,17 +137,27 @@ def items_of(
             continue
         if st.booking is not None and st.state == "booked":
             items.append(_item(m, "booked", st.booking.start, st.booking.end))
-        elif st.state == "proposed" and m.id in open_options:
-            items += [_item(m, "hold", s, e, oid) for oid, s, e in open_options[m.id]]
-        elif st.planned_start is not None and st.state in ("planned", "proposed"):
+        elif st.state == "proposed":
+            # Only what can still be booked: a proposed meeting's planned start may be an option
+            # another booking withdrew, and drawing it would put it on top of that booking.
+            items += [_item(m, "hold", s, e, oid, plan) for oid, s, e, plan in open_options.get(m.id, [])]
+        elif st.planned_start is not None and st.state == "planned":
             items.append(_item(m, "planned", st.planned_start, st.planned_start + m.duration))
     items.sort(key=lambda i: (i.start, i.meeting.id))
     return _with_conflicts(mission, items)
 
 
-def _item(m: Meeting, kind: str, start: datetime, end: datetime, option_id: int | None = None) -> Item:
+def _item(
+    m: Meeting, kind: str, start: datetime, end: datetime, option_id: int | None = None, is_plan: bool = False
+) -> Item:
     return Item(
-        key=f"{m.id}@{start.isoformat()}", meeting=m, kind=kind, start=start, end=end, option_id=option_id
+        key=f"{m.id}@{start.isoformat()}",
+        meeting=m,
+        kind=kind,
+        start=start,
+        end=end,
+        option_id=option_id,
+        is_plan=is_plan,
     )
 
 
@@ -142,6 +180,28 @@ def _may_conflict(a: str, b: str) -> bool:
     # booking against anything is, and so are two plans (the planner should never do that).
     kinds = {a, b}
     return "booked" in kinds or kinds == {"planned"}
+
+
+def _blocks(segments: list[Segment]) -> list[Segment]:
+    """One day's segments with each meeting's holds joined into one block (see the module docstring)."""
+    out = [s for s in segments if s.item.kind != "hold"]
+    holds: dict[str, list[Segment]] = {}
+    for s in segments:
+        if s.item.kind == "hold":
+            holds.setdefault(s.item.meeting.id, []).append(s)
+    for group in holds.values():
+        group.sort(key=lambda s: (s.top, s.item.key))
+        out.append(
+            Segment(
+                item=group[0].item,
+                top=min(s.top for s in group),
+                bottom=max(s.bottom for s in group),
+                continues_before=any(s.continues_before for s in group),
+                continues_after=any(s.continues_after for s in group),
+                options=tuple((s.top, s.bottom, s.item) for s in group),
+            )
+        )
+    return out
 
 
 def _lanes(segments: list[Segment]) -> list[Segment]:
@@ -217,7 +277,7 @@ def itinerary_view(
                     DayColumn(
                         day=day,
                         in_mission=day in mission_days,
-                        segments=tuple(_lanes(segments.get(day, []))),
+                        segments=tuple(_lanes(_blocks(segments.get(day, [])))),
                         starts_at=starts,
                         ends_at=ends,
                         changes=changes,
@@ -276,11 +336,15 @@ def _bounds(day: date, zone_name: str) -> tuple[int, int, tuple[ClockChange, ...
 
 
 def _hour_range(segments: Sequence[Segment]) -> tuple[int, int]:
+    """The hours that hold the items, from the hour of the earliest start to the latest end."""
     if not segments:
         return DEFAULT_HOURS
-    first = min(DEFAULT_HOURS[0], min(s.top for s in segments) // 60)
-    last = max(DEFAULT_HOURS[1], -(-max(s.bottom for s in segments) // 60))
-    return first, min(last, 24)
+    first = min(s.top for s in segments) // 60  # -1 on a 25-hour day, before its first midnight
+    last = min(24, -(-max(s.bottom for s in segments) // 60))
+    if last - first < MIN_HOURS:
+        last = min(24, first + MIN_HOURS)
+        first = min(first, last - MIN_HOURS)
+    return first, last
 
 
 __all__ = [

@@ -6,6 +6,8 @@ into each page with Playwright's `add_script_tag`; nothing is fetched from the n
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,19 @@ _RUN_AXE = """async () => {
 }"""
 
 
+@contextmanager
+def chromium_context(**options: Any) -> Iterator[Any]:
+    """Debian's Chromium with one browser context (`locale`, `timezone_id`, `viewport`, …)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield browser.new_context(**options)
+        finally:
+            browser.close()
+
+
 def log_in(page: Any, base: str, path: str) -> None:
     """Open `path`, which sends the browser to the login page, log in and come back to it."""
     page.goto(f"{base}{path}")
@@ -51,4 +66,4 @@ def serious_violations(page: Any) -> list[dict[str, Any]]:
     return [v for v in found if v["impact"] in ("serious", "critical")]
 
 
-__all__ = ["ARGS", "AXE", "CHROMIUM", "DOCS", "log_in", "serious_violations"]
+__all__ = ["ARGS", "AXE", "CHROMIUM", "DOCS", "chromium_context", "log_in", "serious_violations"]

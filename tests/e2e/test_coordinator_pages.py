@@ -123,8 +123,7 @@ def test_overview_lists_every_meeting_with_its_state_and_both_zones(
     expect(proposed).to_have_attribute("data-state", "proposed")
     expect(proposed.locator(".when-other")).to_contain_text("Tokyo")
     expect(proposed.locator(".when-other")).to_contain_text("JST")
-    assert serious_violations(page) == []
-    _shot(page, "coordinator-overview.png")
+    assert serious_violations(page) == []  # its picture is taken in a negotiation (test_negotiation_pages)
 
     page.locator("form.filters select[name=state]").select_option("booked")
     page.get_by_role("button", name="Apply").click()
@@ -191,14 +190,13 @@ def test_itinerary_switches_zone_and_shows_bookings_holds_and_feeds(
     booked = page.locator(f"li.item.booked[data-meeting='{scenario.booked}']")
     expect(booked).to_have_count(1)
     holds = page.locator(f"li.item.hold[data-meeting='{scenario.proposed}']")
-    assert holds.count() >= 3
+    assert holds.count() >= 1  # one block per day of its options (tests/e2e/test_negotiation_pages.py)
     assert booked.evaluate("e => getComputedStyle(e).borderStyle") != holds.first.evaluate(
         "e => getComputedStyle(e).borderStyle"
     )
     home_day = booked.evaluate("e => e.closest('.day-col').dataset.day")
     home_time = booked.locator(".time").inner_text()
-    assert serious_violations(page) == []
-    _shot(page, "coordinator-itinerary.png")
+    assert serious_violations(page) == []  # its picture is taken in a negotiation (test_negotiation_pages)
 
     page.get_by_role("link", name="Tokyo").first.click()
     tokyo = page.locator(f"li.item.booked[data-meeting='{scenario.booked}']")
@@ -239,8 +237,7 @@ def test_meeting_page_shows_options_emails_and_action_items(
     page.get_by_label("Who").fill("Rowena Santos")
     page.get_by_role("button", name="Add").click()
     expect(page.locator("#action-items li")).to_have_count(2)
-    assert serious_violations(page) == []
-    _shot(page, "coordinator-meeting.png", full_page=True)
+    assert serious_violations(page) == []  # its picture is taken in a negotiation (test_negotiation_pages)
 
 
 def test_pages_speak_japanese(page: Any, site: tuple[Web, Scenario, str]) -> None:

@@ -1,16 +1,22 @@
-"""The read models of the coordinator's pages: overlap bands, the week calendar, overview lines."""
+"""The read models of the coordinator's pages: overlap bands, the week calendar, overview lines.
+
+Issue 11 (at the end): they tell the truth about a negotiation. A proposed meeting is
+headlined by what can still be booked, clashes with bookings are named, and the week calendar
+draws one block per meeting and day, opening at the hour of the earliest item.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 
 import pytest
 
 from scheduler.core.bookings import Booking, MeetingStatus, Proposal, ProposalOption
 from scheduler.services.itinerary_view import ClockChange, itinerary_view
 from scheduler.services.overlap_view import BandCell, OverlapDay, default_choice, overlap_view
-from scheduler.services.views import meeting_lines, shown_state, state_counts
+from scheduler.services.views import meeting_line, meeting_lines, shown_state, state_counts
 from tests.e2e.coordinator_scenario import dst_mission
 from tests.web.conftest import sample_mission
 
@@ -221,3 +227,123 @@ def test_the_clock_change_days_open_and_close_on_their_real_length() -> None:
         date(2027, 3, 15): (0, 1440, 0),
         date(2027, 11, 7): (-60, 1440, 1),  # 25 hours
     }
+
+
+# --- issue 11: a negotiation told truthfully --------------------------------------------------
+NOW = datetime(2027, 1, 25, tzinfo=UTC)
+EVENING = datetime(2027, 2, 17, 0, tzinfo=UTC)  # Toronto Tue 16 Feb 19:00
+
+
+def _statuses(**states: MeetingStatus) -> dict[str, MeetingStatus]:
+    found = {m.id: _status(m.id, "unplanned") for m in sample_mission().meetings}
+    return {**found, **{k.replace("_", "-"): v for k, v in states.items()}}
+
+
+Option = tuple[datetime, Literal["plan", "alternative"], Literal["open", "withdrawn"]]
+
+
+def _offered(mid: str, options: list[Option]) -> Proposal:
+    return Proposal(
+        id=1,
+        mission_id=1,
+        meeting_id=mid,
+        status="open",
+        created_at=NOW,
+        expires_at=NOW + timedelta(days=14),
+        options=tuple(
+            ProposalOption(id=i, position=i, start=s, end=s + timedelta(minutes=45), kind=k, status=st)
+            for i, (s, k, st) in enumerate(options)
+        ),
+    )
+
+
+def _statuses(**states: MeetingStatus) -> dict[str, MeetingStatus]:
+    found = {m.id: _status(m.id, "unplanned") for m in sample_mission().meetings}
+    return {**found, **{k.replace("_", "-"): v for k, v in states.items()}}
+
+
+def test_a_proposed_meeting_is_headlined_by_its_earliest_open_option_not_its_withdrawn_plan() -> None:
+    mission = sample_mission()
+    # JEITA (which must come after the Ambassador's call) was booked over the call's plan
+    # option, which was withdrawn; the plan still says that time.
+    booked = EVENING + timedelta(days=2)
+    statuses = _statuses(
+        jeita_meeting=_status("jeita-meeting", "booked", booked, booked=True),
+        ambassador_call=_status("ambassador-call", "proposed", booked),
+    )
+    later = EVENING
+    proposal = _offered(
+        "ambassador-call",
+        [
+            (booked, "plan", "withdrawn"),
+            (later + timedelta(hours=1), "alternative", "open"),
+            (later, "alternative", "open"),
+        ],
+    )
+    line = meeting_line(
+        mission,
+        mission.meeting("ambassador-call"),
+        statuses["ambassador-call"],
+        [proposal],
+        NOW,
+        statuses=statuses,
+    )
+    assert (line.start, [o.start for o in line.open_options], line.clashes) == (
+        later,
+        [later, later + timedelta(hours=1)],
+        (),
+    )
+    expired = meeting_line(
+        mission,
+        mission.meeting("ambassador-call"),
+        statuses["ambassador-call"],
+        [proposal],
+        NOW + timedelta(days=15),
+    )
+    assert (expired.start, expired.open_options) == (None, ())  # an expired link offers nothing
+
+
+def test_a_planned_time_under_a_booking_names_the_booking() -> None:
+    mission = sample_mission()
+    statuses = _statuses(
+        jeita_meeting=_status("jeita-meeting", "booked", EVENING, booked=True),
+        minato_meeting=_status("minato-meeting", "planned", EVENING + timedelta(minutes=30)),
+    )
+    line = meeting_line(
+        mission, mission.meeting("minato-meeting"), statuses["minato-meeting"], [], NOW, statuses=statuses
+    )
+    booked = meeting_line(
+        mission, mission.meeting("jeita-meeting"), statuses["jeita-meeting"], [], NOW, statuses=statuses
+    )
+    assert (line.clashes, booked.clashes) == (("Meeting with JEITA",), ())
+
+
+def test_the_week_draws_one_block_per_meeting_and_day_with_the_plan_option_marked() -> None:
+    mission = sample_mission()
+    statuses = _statuses(ambassador_call=_status("ambassador-call", "proposed", EVENING))
+    proposal = _offered(
+        "ambassador-call",
+        [
+            (EVENING + timedelta(minutes=30), "plan", "open"),
+            (EVENING, "alternative", "open"),
+            (EVENING + timedelta(minutes=15), "alternative", "open"),
+            (EVENING + timedelta(days=2), "alternative", "open"),
+            (EVENING + timedelta(hours=1), "alternative", "withdrawn"),
+        ],
+    )
+    view = itinerary_view(mission, statuses, [proposal], zone_name=TORONTO)
+    blocks = {
+        d.day: [(s.top, s.bottom, len(s.options), s.lanes) for s in d.segments]
+        for w in view.weeks
+        for d in w.days
+        if d.segments
+    }
+    assert blocks == {
+        date(2027, 2, 16): [(19 * 60, 20 * 60 + 15, 3, 1)],  # 19:00-20:15, three options, one lane
+        date(2027, 2, 18): [(19 * 60, 19 * 60 + 45, 1, 1)],
+    }
+    tuesday = next(d for w in view.weeks for d in w.days if d.day == date(2027, 2, 16))
+    plan = tuesday.segments[0].plan
+    assert plan is not None
+    assert (plan[0], plan[1], plan[2].start) == (19 * 60 + 30, 20 * 60 + 15, EVENING + timedelta(minutes=30))
+    assert (view.first_hour, view.last_hour) == (19, 23)  # the evening, not 08:00-18:00

@@ -7,7 +7,13 @@
     GET  /book/{token}/invite.ics  the booked meeting's invitation
 
 Works without JavaScript; every form carries the CSRF token. A wrong token is a 404 page, an
-expired or closed link a 410 page, neither showing anything of any proposal.
+expired or closed link a 410 page, neither showing anything of any proposal. Every page behind
+a link speaks the link's language (its contact's) unless `?lang=` (or the form's) asks for
+another; an unknown token's page follows `Accept-Language` (see `language`).
+
+A pick that comes too late (a stale page: the time was taken by another booking or withdrawn,
+a colleague booked the meeting meanwhile, the proposal was replaced) answers 409 with what
+happened and what is still open on the same link, or 410 when the link no longer offers any.
 """
 
 from __future__ import annotations
@@ -20,16 +26,18 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from scheduler.core.models import Contact
-from scheduler.errors import ConfigError, Conflict, Expired
+from scheduler.errors import ConfigError, Conflict, Expired, NotFound
 from scheduler.ical.invite import build_invitation, meeting_uid
 from scheduler.ical.people import Attendee
 from scheduler.mail.timefmt import local_moment
 from scheduler.services import book, decline, proposal_page
 from scheduler.services.requests import booked_link, request_change
+from scheduler.services.views import booked_clashes
 from scheduler.web.deps import ServicesDep
 from scheduler.web.pages import booking_view as view
 from scheduler.web.pages.forms import check_csrf
-from scheduler.web.pages.render import render
+from scheduler.web.pages.i18n import pick_language
+from scheduler.web.pages.render import error_page, render
 
 router = APIRouter(include_in_schema=False)
 MAX_GUESTS = 3
@@ -73,8 +81,8 @@ def _options_page(
         return render(request, "booking/booked.html", ctx, status=status, lang=v.lang)
     if page.proposal.status == "declined":
         return render(request, "booking/declined.html", ctx, status=status, lang=v.lang)
-    if not page.usable and not error:
-        raise Expired(page.why or "closed")
+    if not page.usable:
+        raise Expired(page.why or "closed")  # the error page says why, in the link's language
     open_, gone = view.options(page, v)
     ctx.update(
         organisations=[(pid, page.mission.participant(pid).name) for pid in page.meeting.counterparts],
@@ -122,15 +130,39 @@ def pick(
     try:
         guests = _guests(guest_name or [], guest_email or [], lang or "en")
     except ConfigError as exc:
-        from scheduler.web.pages.i18n import pick_language, translate
+        from scheduler.web.pages.i18n import translate
 
         msg = translate(pick_language(lang), "bad_email", name=exc.problems[0].message)
         return _options_page(request, services, token, lang, tz, status=422, error=msg)
     try:
         book(services, token, option_id, attendees=guests)
-    except Conflict:
-        return _options_page(request, services, token, lang, tz, status=409, error="taken")
+    except (Conflict, Expired):
+        return _too_late(request, services, token, option_id, lang, tz)
     return _back(token, lang, tz, booked="1")
+
+
+def _too_late(
+    request: Request, services: ServicesDep, token: str, option_id: int, lang: str | None, tz: str | None
+) -> Response:
+    """The pick lost to what happened since the page was loaded: say what, and what is still open."""
+    link = booked_link(services, token)
+    page = link.page
+    lang = pick_language(lang, view.link_language(page))
+    if page.proposal.status == "booked" and link.booking is not None:  # a colleague was quicker
+        return _options_page(request, services, token, lang, tz, status=409, notice="booked_meanwhile")
+    if not page.usable:
+        status = 409 if page.proposal.status == "exhausted" else 410
+        return error_page(request, status, "expired", lang=lang)
+    try:
+        picked = page.proposal.option(option_id)
+    except KeyError:
+        raise NotFound(f"option {option_id} is not one of this link's options") from None
+    with services.uow() as uow:
+        statuses = uow.meeting_statuses(page.proposal.mission_id)
+    # "Taken" only when a booking really holds that time now; otherwise the organizers withdrew it.
+    taken = booked_clashes(page.mission, statuses, page.meeting.id, picked.start)
+    why = "taken" if taken or picked.status == "open" else "withdrawn"
+    return _options_page(request, services, token, lang, tz, status=409, error=why)
 
 
 @router.post("/book/{token}/decline", dependencies=[Depends(check_csrf)])
@@ -168,7 +200,7 @@ def none_work(
     elif not spans and not counterpart:
         side = None  # a note alone is the proposal's, not one organisation's availability
     else:
-        from scheduler.web.pages.i18n import pick_language, translate
+        from scheduler.web.pages.i18n import translate
 
         msg = translate(pick_language(lang), "pick_organisation")
         return _options_page(request, services, token, lang, tz, status=422, error=msg)

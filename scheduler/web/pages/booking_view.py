@@ -34,7 +34,7 @@ def viewer(page: ProposalPage, lang: str | None, tz: str | None) -> Viewer:
     """The viewer's language and zone: asked for (`?lang=`, `?tz=`) or the counterpart's own."""
     mission, meeting = page.mission, page.meeting
     side = mission.participant(meeting.counterparts[0]) if meeting.counterparts else None
-    contact_lang = side.contacts[0].language if side and side.contacts else (side.language if side else "en")
+    contact_lang = link_language(page)
     own_tz = side.timezone if side else mission.timezone
     chosen = own_tz
     if tz and tz in zones_for(mission, own_tz):
@@ -49,6 +49,15 @@ def viewer(page: ProposalPage, lang: str | None, tz: str | None) -> Viewer:
         counterpart_tz=own_tz,
         home_tz=mission.timezone,
     )
+
+
+def link_language(page: ProposalPage) -> str:
+    """The language of a link: its first counterpart's first contact's (the emails are in it too)."""
+    meeting = page.meeting
+    side = page.mission.participant(meeting.counterparts[0]) if meeting.counterparts else None
+    if side is None:
+        return "en"
+    return pick_language(side.contacts[0].language if side.contacts else side.language)
 
 
 def zones_for(mission: Mission, own_tz: str) -> list[str]:
@@ -101,4 +110,4 @@ def grid(mission: Mission, v: Viewer, now: datetime) -> dict[str, Any]:
     return {"days": heads, "rows": rows}
 
 
-__all__ = ["Viewer", "city", "grid", "options", "people", "viewer", "when", "zones_for"]
+__all__ = ["Viewer", "city", "grid", "link_language", "options", "people", "viewer", "when", "zones_for"]

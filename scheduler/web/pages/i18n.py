@@ -29,6 +29,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "send": "Send",
         "taken": "Sorry, someone booked that time a moment ago. These times are still open:",
         "none_left": "No proposed time is still open. We will send new times.",
+        "taken_none": (
+            "Sorry, someone booked that time a moment ago, and no other proposed time is still open. "
+            "We will send new times."
+        ),
+        "withdrawn_none": (
+            "Sorry, the organizers no longer offer that time, and no other is open. We will send new times."
+        ),
         "booked_title": "Your meeting is booked",
         "booked_help": "Invitations have been sent to everyone. Add it to your calendar:",
         "download": "Download the invitation (.ics)",
@@ -46,6 +53,26 @@ STRINGS: dict[str, dict[str, str]] = {
         "error_conflict": (
             "That could not be done because something changed meanwhile. Please reload the page."
         ),
+        "error_expired_time": "This booking link has expired. The organizers will send you new times.",
+        "error_used": "This meeting was already booked through this link. The invitation is in your email.",
+        "error_declined": (
+            "An answer was already sent through this link: none of the times worked. "
+            "The organizers will propose new times."
+        ),
+        "error_superseded": (
+            "The organizers have replaced these times with new ones. "
+            "Please use the link in their latest email."
+        ),
+        "error_cancelled": "The organizers withdrew this request. They will be in touch.",
+        "error_exhausted": (
+            "Every time offered through this link has been taken by other meetings. "
+            "The organizers have been told and will send you new times."
+        ),
+        "booked_meanwhile": (
+            "This meeting was already booked through this link (perhaps by someone else on your side), "
+            "at this time:"
+        ),
+        "withdrawn": "Sorry, the organizers no longer offer that time. These times are still open:",
         "error_csrf": "The form had expired. Please go back, reload the page and try again.",
         "error_bad_input": "Something in the form could not be read. Please go back and check it.",
         "error_title": "Sorry",
@@ -85,6 +112,14 @@ STRINGS: dict[str, dict[str, str]] = {
             "申し訳ありません。その日時は直前に別の予約が入りました。まだ予約できる日時は次のとおりです。"
         ),
         "none_left": "予約できる候補日時がなくなりました。新しい候補をお送りします。",
+        "taken_none": (
+            "申し訳ありません。その日時は直前に別の予約が入り、ほかに予約できる候補日時もなくなりました。"
+            "新しい候補をお送りします。"
+        ),
+        "withdrawn_none": (
+            "申し訳ありません。その日時は事務局が候補から外し、ほかに予約できる候補日時もありません。"
+            "新しい候補をお送りします。"
+        ),
         "booked_title": "会議の予約が確定しました",
         "booked_help": "全員に招待状を送信しました。カレンダーに追加してください。",
         "download": "招待状をダウンロード（.ics）",
@@ -100,6 +135,27 @@ STRINGS: dict[str, dict[str, str]] = {
             "この予約リンクは有効期限切れか、すでに使用されています。事務局から新しいリンクをお送りします。"
         ),
         "error_conflict": "処理中に状況が変わったため完了できませんでした。ページを再読み込みしてください。",
+        "error_expired_time": (
+            "この予約リンクは有効期限が切れました。事務局から新しい候補日時をお送りします。"
+        ),
+        "error_used": "この会議はすでにこのリンクから予約されています。招待状はメールでお送りしています。",
+        "error_declined": (
+            "このリンクからは「いずれの日時も都合がつかない」とのご回答をすでにいただいています。"
+            "事務局から新しい候補日時をお送りします。"
+        ),
+        "error_superseded": (
+            "事務局が候補日時を新しいものに差し替えました。最新のメールに記載のリンクをご利用ください。"
+        ),
+        "error_cancelled": "事務局がこのご依頼を取り下げました。追ってご連絡いたします。",
+        "error_exhausted": (
+            "このリンクの候補日時はすべて他の会議で埋まりました。事務局に通知済みで、新しい候補日時をお送りします。"
+        ),
+        "booked_meanwhile": (
+            "この会議は、すでにこのリンクから次の日時で予約されています（貴社・貴団体の別の方による予約かもしれません）。"
+        ),
+        "withdrawn": (
+            "申し訳ありません。その日時は事務局が候補から外しました。まだ予約できる日時は次のとおりです。"
+        ),
         "error_csrf": "フォームの有効期限が切れました。ページを再読み込みしてもう一度お試しください。",
         "error_bad_input": "フォームの内容を読み取れませんでした。戻ってご確認ください。",
         "error_title": "申し訳ありません",

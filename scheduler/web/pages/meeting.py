@@ -29,7 +29,7 @@ from scheduler.services.accounts import User
 from scheduler.services.context import Services
 from scheduler.services.overlap_view import mission_zones
 from scheduler.services.timed import add_action_item, list_action_items
-from scheduler.services.views import meeting_line, meeting_proposals
+from scheduler.services.views import booked_clashes, meeting_line, meeting_proposals
 from scheduler.web.deps import ServicesDep, UserDep
 from scheduler.web.pages.coordinator import safe_next
 from scheduler.web.pages.coordinator_common import lang_of, load, meeting_emails, page
@@ -67,14 +67,25 @@ def render_meeting(
         meeting = mission.meeting(meeting_id)
     except KeyError:
         raise NotFound(f"no meeting {meeting_id!r} in mission {mission_id}") from None
-    line = meeting_line(mission, meeting, data.statuses[meeting_id], data.proposals, data.now)
+    line = meeting_line(
+        mission, meeting, data.statuses[meeting_id], data.proposals, data.now, statuses=data.statuses
+    )
+    proposals = meeting_proposals(data.proposals, meeting_id)
+    # Every option time the page shows is checked against the bookings, withdrawn ones too:
+    # the mark says why an option went, and catches one that should have gone and did not.
+    option_clashes = {
+        o.id: booked_clashes(mission, data.statuses, meeting_id, o.start)
+        for p in proposals
+        for o in p.options
+    }
     ctx = {
         "user": user,
         "mission": mission,
         "mission_id": mission_id,
         "line": line,
         "m": meeting,
-        "proposals": meeting_proposals(data.proposals, meeting_id),
+        "proposals": proposals,
+        "option_clashes": option_clashes,
         "emails": meeting_emails(request.app.state.store, mission_id, meeting_id),
         "mail_kinds": MAIL_KINDS,
         "items": _action_items(services, mission_id, meeting_id),

@@ -52,6 +52,7 @@ def render(
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the booking token is in the URL
     response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Language"] = lang
     if fresh:
         settings = request.app.state.settings
         response.set_cookie(
@@ -60,10 +61,23 @@ def render(
     return response
 
 
-def error_page(request: Request, status: int, key: str) -> HTMLResponse:
-    """A friendly page for an error, in the language asked for (`?lang=`), telling nothing else."""
-    lang = pick_language(request.query_params.get("lang"), "en")
-    return render(request, "error.html", {"message_key": f"error_{key}"}, status=status, lang=lang)
+def error_page(request: Request, status: int, key: str, *, lang: str | None = None) -> HTMLResponse:
+    """A friendly page for an error, telling nothing else, in `lang` or the request's language
+    (`language.error_language`: `?lang=`, the booking link's, `Accept-Language`).
+
+    Behind a link that can no longer be used, "expired" and "conflict" say why it cannot
+    (booked, replaced, declined, out of times, past its date) rather than guess.
+    """
+    from scheduler.web.pages.language import closed_key, error_language
+
+    found, link = error_language(request)
+    if key in ("expired", "conflict") and link is not None and not link.usable:
+        key = closed_key(link)
+    lang = pick_language(lang, found)
+    response = render(request, "error.html", {"message_key": f"error_{key}"}, status=status, lang=lang)
+    if link is None:
+        response.headers["Vary"] = "Accept-Language"
+    return response
 
 
 __all__ = ["TEMPLATES", "environment", "error_page", "render"]
