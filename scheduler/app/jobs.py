@@ -32,6 +32,7 @@ from scheduler.errors import ConfigError, Problem
 from scheduler.messages.timed import TimedMail
 from scheduler.ports import Clock, DeliveryReport, SystemClock, Transport
 from scheduler.services.context import Services
+from scheduler.services.negotiation import notify_unsent, recover_missed
 from scheduler.services.timed import RunReport, TimedMessages, run_due, sweep
 from scheduler.store import Store
 
@@ -111,10 +112,14 @@ def _runtime(runtime_id: str) -> Runtime:
 
 # --- the jobs: module-level, take an id, call one service ------------------------------------------
 def sweep_job(runtime_id: str) -> int:
-    """Write due work no transaction wrote (nudges, expiries, digests, old bookings' reminders)."""
+    """Write due work no transaction wrote (nudges, expiries, digests, old bookings' reminders), and
+    give new times to proposals whose recovery after a booking was missed (a crash between the two)."""
     rt = _runtime(runtime_id)
     with rt.lock:
-        return sweep(rt.services)
+        added = sweep(rt.services)
+        recover_missed(rt.services)
+        notify_unsent(rt.services)
+        return added
 
 
 def due_work_job(runtime_id: str) -> RunReport:

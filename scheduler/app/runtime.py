@@ -20,8 +20,9 @@ from scheduler.core.zones import local_date, to_local, wall_to_utc
 from scheduler.errors import Conflict
 from scheduler.mail.transports import MaildirTransport, SmtpTransport
 from scheduler.ports import Clock, Transport
-from scheduler.services import import_mission, plan, propose
+from scheduler.services import import_mission, plan
 from scheduler.services.accounts import add_user, issue_api_token
+from scheduler.services.proposals import propose_all
 from scheduler.store import Store, open_store
 from scheduler.web.access_log import uvicorn_log_config
 from scheduler.web.app import build_services, create_app
@@ -168,14 +169,10 @@ def prepare_demo(
     say(f"Imported {mission.name!r} as mission {mission_id}; planning…")
     result = plan(services, mission_id, time_limit=time_limit)
     say(f"Plan: {result.status}, {len(result.meetings)} meetings placed, {len(result.unscheduled)} not.")
-    links, skipped = [], []
-    for m in mission.meetings:
-        if not m.counterparts or m.fixed_start is not None:
-            continue
-        try:
-            links.append((m.id, propose(services, mission_id, m.id).link))
-        except Conflict as exc:
-            skipped.append((m.id, str(exc)))
+    # Every meeting's options are chosen together, so that no counterpart's pick takes another's.
+    batch = propose_all(services, mission_id)
+    links = [(c.proposal.meeting_id, c.link) for c in batch.created]
+    skipped = list(batch.skipped)
     email = "coordinator@example.org"
     password = secrets.token_urlsafe(12)
     try:

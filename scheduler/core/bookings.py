@@ -37,7 +37,7 @@ ZONE_OFFSET_QUANTUM = timedelta(minutes=15)
 MeetingState = Literal["unplanned", "planned", "proposed", "booked", "declined", "cancelled"]
 BookingStatus = Literal["active", "moved", "cancelled"]
 ProposalStatus = Literal["open", "booked", "exhausted", "declined", "expired", "superseded", "cancelled"]
-OptionStatus = Literal["open", "withdrawn", "booked", "released"]
+OptionStatus = Literal["open", "withdrawn", "booked", "released", "suggested"]
 ClaimKind = Literal["person", "resource", "day"]
 
 
@@ -82,6 +82,7 @@ class Proposal:
     needs_attention: bool = False  # no option left, or declined: the coordinator should act
     note: str = ""  # the counterpart's note when declining
     available: tuple[tuple[datetime, datetime], ...] = ()  # times they said they could do
+    available_for: str = ""  # the counterpart those times are for (the link may serve several)
 
     @property
     def open_options(self) -> tuple[ProposalOption, ...]:

@@ -20,8 +20,19 @@ from markupsafe import Markup
 from scheduler.core.models import Meeting, Mission
 from scheduler.mail import timefmt
 
-Kind = Literal["invitation", "update", "cancellation", "booking_request", "reminder", "follow_up"]
-KINDS: tuple[Kind, ...] = ("invitation", "update", "cancellation", "booking_request", "reminder", "follow_up")
+Kind = Literal[
+    "invitation", "update", "cancellation", "booking_request", "new_times", "reminder", "follow_up"
+]
+KINDS: tuple[Kind, ...] = (
+    "invitation",
+    "update",
+    "cancellation",
+    "booking_request",
+    "new_times",
+    "reminder",
+    "follow_up",
+)
+WITH_OPTIONS = ("booking_request", "new_times")
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
 
 
@@ -72,9 +83,9 @@ class Letter:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown letter kind {self.kind!r}; one of {', '.join(KINDS)}")
-        if self.kind != "booking_request" and (self.start is None or self.end is None):
+        if self.kind not in WITH_OPTIONS and (self.start is None or self.end is None):
             raise ValueError(f"a {self.kind} letter needs the meeting's start and end")
-        if self.kind == "booking_request" and not self.options:
+        if self.kind in WITH_OPTIONS and not self.options:
             raise ValueError("a booking request needs at least one proposed time")
 
 

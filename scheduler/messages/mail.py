@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from scheduler.core.attention import AttentionItem
 from scheduler.core.models import Contact, Mission
 from scheduler.ical.people import Attendee, attendees, unique
 from scheduler.mail.compose import compose, envelope
 from scheduler.mail.render import Kind, Letter
+from scheduler.messages.coordinator import attention_letter
 from scheduler.messages.invitations import letter_for
 from scheduler.ports import Envelope
 
@@ -34,6 +36,30 @@ def _guests(mission: Mission, meeting_id: str, extra: Sequence[Contact]) -> tupl
         )
         for c in extra
     )
+
+
+def _to_contacts(
+    kind: Kind,
+    mission: Mission,
+    meeting_id: str,
+    options: Sequence[tuple[datetime, datetime]],
+    link: str | None,
+    expires_at: datetime,
+    now: datetime,
+) -> list[Envelope]:
+    """A letter offering times, to each contact of the meeting's counterparts."""
+    meeting = mission.meeting(meeting_id)
+    people = attendees(mission, meeting)
+    letter = Letter(
+        kind=kind,
+        mission=mission,
+        meeting=meeting,
+        people=people,
+        options=tuple(options),
+        booking_url=link,
+        expires_at=expires_at,
+    )
+    return [envelope(compose(letter, p, now=now)) for p in people if p.kind == "contact"]
 
 
 class MailMessages:
@@ -125,18 +151,23 @@ class MailMessages:
         now: datetime,
     ) -> Sequence[Envelope]:
         """The booking-request letter with the options and the link, to each counterpart contact."""
-        meeting = mission.meeting(meeting_id)
-        contacts = tuple(a for a in attendees(mission, meeting) if a.kind == "contact")
-        letter = Letter(
-            kind="booking_request",
-            mission=mission,
-            meeting=meeting,
-            people=attendees(mission, meeting),
-            options=tuple(options),
-            booking_url=link,
-            expires_at=expires_at,
-        )
-        return [envelope(compose(letter, p, now=now)) for p in contacts]
+        return _to_contacts("booking_request", mission, meeting_id, options, link, expires_at, now)
+
+    def new_times(
+        self,
+        mission: Mission,
+        meeting_id: str,
+        *,
+        options: Sequence[tuple[datetime, datetime]],
+        expires_at: datetime,
+        now: datetime,
+    ) -> Sequence[Envelope]:
+        """The new-times letter to each counterpart contact: the link they have shows these options."""
+        return _to_contacts("new_times", mission, meeting_id, options, None, expires_at, now)
+
+    def attention(self, mission: Mission, item: AttentionItem, *, now: datetime) -> Envelope:
+        """The coordinator's email about a new attention item (see `messages.coordinator`)."""
+        return attention_letter(mission, item, now=now)
 
 
 __all__ = ["MailMessages"]

@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
+from scheduler.core.attention import AttentionItem
 from scheduler.core.models import Mission
 from scheduler.core.timing import ActionItem, DueItem, Recipient
 from scheduler.ical.people import Attendee, attendees
@@ -49,7 +50,9 @@ def _with_id(msg: EmailMessage, new_id: str) -> Envelope:
     return envelope(msg)
 
 
-def _plain(mission: Mission, to: Recipient, subject: str, text: str, new_id: str, now: datetime) -> Envelope:
+def plain_letter(
+    mission: Mission, to: Recipient, subject: str, text: str, new_id: str, now: datetime
+) -> Envelope:
     organizer = mission.organizer
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = address(organizer.name, organizer.email, "mission.organizer.email")
@@ -78,7 +81,7 @@ def _letter(kind: Kind, mission: Mission, meeting_id: str, start: datetime, **ex
     )
 
 
-def _organizer(mission: Mission) -> Recipient:
+def organizer_recipient(mission: Mission) -> Recipient:
     o = mission.organizer
     return Recipient(
         name=o.name, email=o.email, language=o.language, timezone=mission.timezone, kind="coordinator"
@@ -155,7 +158,7 @@ class TimedMail:
             )
             en = ja + "\n" + "-" * 60 + "\n(English below / 以下、英文)\n\n" + en
             subject = f"【ご確認のお願い】{title} の日程 / {subject}"
-        return _plain(mission, recipient, subject, en, message_id(mission, "nudge", key), now)
+        return plain_letter(mission, recipient, subject, en, message_id(mission, "nudge", key), now)
 
     def expiry_notice(
         self, mission: Mission, meeting_id: str, *, expired_at: datetime, key: str, now: datetime
@@ -169,7 +172,9 @@ class TimedMail:
             " or reach the counterpart another way.\n"
         )
         subject = f"Booking request expired: {meeting.title}"
-        return _plain(mission, _organizer(mission), subject, text, message_id(mission, "expiry", key), now)
+        return plain_letter(
+            mission, organizer_recipient(mission), subject, text, message_id(mission, "expiry", key), now
+        )
 
     def digest(
         self,
@@ -178,16 +183,26 @@ class TimedMail:
         since: datetime,
         changes: Sequence[tuple[datetime, str, str, datetime | None]],
         upcoming: Sequence[DueItem],
+        attention: Sequence[AttentionItem] = (),
         key: str,
         now: datetime,
     ) -> Envelope:
-        """To the coordinator: what changed since the last digest and what is due in the next day."""
+        """To the coordinator: what needs attention, what changed since the last digest, what is due."""
         tz = mission.timezone
 
         def at(instant: datetime) -> str:
             return timefmt.local_moment(instant, tz, "en")
 
         lines = [f"{mission.name}: daily digest, {timefmt.local_moment(now, tz, 'en', with_year=True)}", ""]
+        waiting = [a for a in attention if a.resolved_at is None]
+        lines.append(f"Needs your attention ({len(waiting)} open):")
+        for a in attention:
+            state = "open" if a.resolved_at is None else f"resolved: {a.resolution}"
+            note = f' (their note: "{one_line(a.note)}")' if a.note else ""
+            lines.append(f"- {at(a.created_at)}: [{a.kind}] {a.summary}{note} ({state})")
+        if not attention:
+            lines.append("- nothing")
+        lines.append("")
         lines.append(f"What changed since {at(since)}:")
         for when, what, meeting_id, start in changes:
             tail = f" (meeting at {at(start)})" if start else ""
@@ -201,10 +216,10 @@ class TimedMail:
             lines.append(f"- {at(d.due_at)}: {d.kind.replace('_', '-')}{detail} {d.meeting_id}{who}")
         if not upcoming:
             lines.append("- nothing")
-        subject = f"Daily digest: {len(changes)} changes, {len(upcoming)} due"
-        return _plain(
+        subject = f"Daily digest: {len(waiting)} need attention, {len(changes)} changes, {len(upcoming)} due"
+        return plain_letter(
             mission,
-            _organizer(mission),
+            organizer_recipient(mission),
             subject,
             "\n".join(lines) + "\n",
             message_id(mission, "digest", key),

@@ -30,6 +30,7 @@ from scheduler.core.models import Contact, Mission
 from scheduler.errors import Conflict, Expired, NotFound
 from scheduler.ports import Envelope
 from scheduler.services.context import Services, token_hash
+from scheduler.services.negotiation import recover, resolve_items, short_of_options
 from scheduler.services.ports import UnitOfWork
 from scheduler.services.timed import on_meeting_changed
 
@@ -41,12 +42,15 @@ class BookingResult:
     `withdrawn`: option ids of other open proposals withdrawn because this booking took their
     time; `exhausted`: proposal ids left with no option (flagged for the coordinator);
     `messages`: Message-IDs queued; `dependents`: meetings that come after this one (`after`)
-    and may need a re-plan (reschedule and cancel only).
+    and may need a re-plan (reschedule and cancel only). `touched`: proposals that lost
+    options; `refilled`: those of them given new options right after the commit.
     """
 
     booking: Booking
     withdrawn: tuple[int, ...] = ()
     exhausted: tuple[int, ...] = ()
+    touched: tuple[int, ...] = ()
+    refilled: tuple[int, ...] = ()
     messages: tuple[str, ...] = ()
     dependents: tuple[str, ...] = ()
 
@@ -101,7 +105,7 @@ def book(
         uow.set_option_status([option.id], "booked")
         uow.set_option_status([o.id for o in proposal.open_options if o.id != option.id], "released")
         uow.update_proposal(proposal.id, status="booked", needs_attention=False)
-        return result
+    return _recovered(services, proposal.mission_id, result)
 
 
 def book_time(
@@ -123,7 +127,8 @@ def book_time(
         for p in uow.proposals(mission_id, status="open", meeting_id=meeting_id):
             uow.update_proposal(p.id, status="superseded")
             uow.set_option_status([o.id for o in p.open_options], "released")
-        return _book(services, uow, mission_id, meeting_id, start, now, attendees=attendees)
+        result = _book(services, uow, mission_id, meeting_id, start, now, attendees=attendees)
+    return _recovered(services, mission_id, result)
 
 
 def reschedule(services: Services, mission_id: int, meeting_id: str, new_start: datetime) -> BookingResult:
@@ -140,7 +145,7 @@ def reschedule(services: Services, mission_id: int, meeting_id: str, new_start: 
         uow.lock_mission(mission_id)
         old = _active_booking(uow, mission_id, meeting_id)
         uow.end_booking(old.id, status="moved", now=now)
-        return _book(
+        result = _book(
             services,
             uow,
             mission_id,
@@ -151,6 +156,7 @@ def reschedule(services: Services, mission_id: int, meeting_id: str, new_start: 
             attendees=old.attendees,
             previous=old,
         )
+    return _recovered(services, mission_id, result)
 
 
 def cancel(services: Services, mission_id: int, meeting_id: str) -> CancelResult:
@@ -191,12 +197,20 @@ def cancel(services: Services, mission_id: int, meeting_id: str) -> CancelResult
                 sent = queue(uow, envelopes, now, mission_id, meeting_id, "cancel")
         uow.set_meeting_state(mission_id, meeting_id, "cancelled", sequence=sequence)
         on_meeting_changed(uow, mission_id, meeting_id, now)  # its reminders and follow-ups go too
-        return CancelResult(
-            meeting_id=meeting_id,
-            cancelled=booking,
-            messages=tuple(sent),
-            dependents=dependents(mission, meeting_id),
-        )
+        resolve_items(uow, mission_id, now=now, meeting_id=meeting_id, resolution="cancelled")
+        short = short_of_options(uow, mission_id, now)
+    recover(services, mission_id, short)  # the time it held may serve proposals that ran short
+    return CancelResult(
+        meeting_id=meeting_id,
+        cancelled=booking,
+        messages=tuple(sent),
+        dependents=dependents(mission, meeting_id),
+    )
+
+
+def _recovered(services: Services, mission_id: int, result: BookingResult) -> BookingResult:
+    """After the commit: proposals this booking took options from get replacements on the same link."""
+    return replace(result, refilled=tuple(recover(services, mission_id, result.touched)))
 
 
 # --- shared steps ----------------------------------------------------------------------------
@@ -291,10 +305,13 @@ def _book(
         )
         sent = queue(uow, envelopes, now, mission_id, meeting_id, "update" if previous else "invitation")
     on_meeting_changed(uow, mission_id, meeting_id, now)  # reminders and follow-ups of this booking
+    resolve_items(uow, mission_id, now=now, meeting_id=meeting_id, resolution="booked")
+    touched = tuple(p.id for p in uow.proposals(mission_id) if any(o.id in withdrawn for o in p.options))
     return BookingResult(
         booking=booking,
         withdrawn=withdrawn,
         exhausted=exhausted,
+        touched=touched,
         messages=tuple(sent),
         dependents=dependents(mission, meeting_id) if previous else (),
     )

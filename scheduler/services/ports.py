@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
+from scheduler.core.attention import AttentionItem, Negotiation
 from scheduler.core.bookings import Booking, Claim, MeetingState, MeetingStatus, Proposal
 from scheduler.core.models import Contact, MinuteRange, Mission
 from scheduler.ports import Clock, Envelope, OutboxEntry
@@ -48,6 +49,32 @@ class TransactionalOutbox(Protocol):
         ...
 
     def entries(self, *, mission_id: int | None = None) -> list[OutboxEntry]: ...
+    def requeue(self, message_id: str, *, now: datetime) -> bool:
+        """Put a parked (failed) message back in the queue; False when none is parked."""
+        ...
+
+
+class AttentionStore(Protocol):
+    """The coordinator's attention queue and the negotiation policy, inside the unit of work."""
+
+    def add(
+        self,
+        mission_id: int,
+        kind: str,
+        *,
+        summary: str,
+        now: datetime,
+        meeting_id: str = "",
+        proposal_id: int | None = None,
+        note: str = "",
+        detail: Mapping[str, Any] | None = None,
+    ) -> AttentionItem: ...
+    def item(self, item_id: int) -> AttentionItem: ...
+    def items(self, mission_id: int, *, open_only: bool = True) -> list[AttentionItem]: ...
+    def resolve(self, item_ids: Sequence[int], *, resolution: str, now: datetime) -> None: ...
+    def mark_notified(self, item_id: int, now: datetime) -> None: ...
+    def negotiation(self, mission_id: int) -> Negotiation: ...
+    def set_negotiation(self, mission_id: int, policy: Negotiation) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -55,6 +82,8 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> TransactionalOutbox: ...
+    @property
+    def attention(self) -> AttentionStore: ...
 
     # missions
     def add_mission(self, mission: Mission, *, source: str, now: datetime, cell: timedelta) -> int: ...
@@ -129,8 +158,12 @@ class UnitOfWork(Protocol):
         needs_attention: bool | None = None,
         note: str | None = None,
         available: Sequence[tuple[datetime, datetime]] | None = None,
+        available_for: str | None = None,
     ) -> None: ...
     def set_option_status(self, option_ids: Sequence[int], status: str) -> None: ...
+    def add_options(self, proposal_id: int, options: Sequence[OptionSpec], *, status: str = "open") -> None:
+        """Append options to the proposal: the same link shows them."""
+        ...
 
 
 UnitOfWorkFactory = Callable[[], AbstractContextManager[UnitOfWork]]
@@ -182,4 +215,20 @@ class MessageFactory(Protocol):
         now: datetime,
     ) -> Sequence[Envelope]:
         """The counterpart contacts' email with the proposed options and their booking link."""
+        ...
+
+    def new_times(
+        self,
+        mission: Mission,
+        meeting_id: str,
+        *,
+        options: Sequence[tuple[datetime, datetime]],
+        expires_at: datetime,
+        now: datetime,
+    ) -> Sequence[Envelope]:
+        """To the counterpart contacts: times were taken; these are open now, behind the link they have."""
+        ...
+
+    def attention(self, mission: Mission, item: AttentionItem, *, now: datetime) -> Envelope:
+        """To the mission's coordinator: a new attention item and what to do about it."""
         ...

@@ -9,19 +9,29 @@ impossible (see `booking.withdraw_conflicts`); a proposal left with none is flag
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from scheduler.core.bookings import Proposal, clashes, dependents, rule_problems
+from scheduler.core.bookings import MeetingStatus, Proposal, dependents
 from scheduler.core.intervals import IntervalSet, ensure_utc
-from scheduler.core.models import Meeting, MinuteRange, Mission, Slot, normalise_ranges
-from scheduler.core.slots import find_slots
-from scheduler.core.zones import MINUTES_PER_DAY, local_date, local_midnight, to_local
+from scheduler.core.models import Meeting, Mission
+from scheduler.core.options import Competition, OptionChoice, OptionRequest, choose_options
 from scheduler.errors import ConfigError, Conflict, NotFound
 from scheduler.services.booking import check_usable, queue
 from scheduler.services.context import Services, token_hash
+from scheduler.services.negotiation import (
+    REFILL_TIME_LIMIT,
+    candidates,
+    open_offers,
+    policy,
+    raise_item,
+    recover,
+    report_competition,
+)
+from scheduler.services.ports import UnitOfWork
 
+PROPOSE_ALL_TIME_LIMIT = 10.0  # seconds of CP-SAT to choose every meeting's options at once
 DIFFERENT_TIME = timedelta(hours=1)  # two options on different days should also differ by this much
 
 
@@ -62,20 +72,36 @@ class DeclineResult:
     dependents: tuple[str, ...] = ()
 
 
+def competes(c: Competition) -> str:
+    return (
+        f"{c.meeting} at {c.start.isoformat()} competes with {c.other_meeting} at {c.other_start.isoformat()}"
+    )
+
+
 # --- use cases -------------------------------------------------------------------------------
 def propose(
-    services: Services, mission_id: int, meeting_id: str, *, plan_start: datetime | None = None
+    services: Services,
+    mission_id: int,
+    meeting_id: str,
+    *,
+    plan_start: datetime | None = None,
+    windows: Sequence[tuple[datetime, datetime]] = (),
+    holder: str = "",
 ) -> ProposalCreated:
-    """Offer the meeting's counterpart 3–5 options behind a new booking link, in one transaction.
+    """Offer the counterpart up to `Settings.max_options` options behind a new link, in one transaction.
 
-    The first option is the plan's slot (`plan_start`, else the meeting's stored
-    `planned_start`, else the best slot found) when it is still possible, at least
-    `Settings.min_notice` from now, and clashes with no other open proposal's plan option;
-    then alternatives from `core.slots.find_slots`, diverse in day and time of day. Options
-    respect every rule as of now (booked meetings fixed). The link expires after
+    The options are chosen with `core.options.choose_options` against every other open
+    proposal's options, so that whichever of them the counterparts pick, this one's stay
+    possible (where the mission's time allows; `reasons` names any option that competes).
+    Planned slots of meetings not yet proposed count as offered too, so the plan stays possible.
+    The plan's slot (`plan_start`, else the stored `planned_start`, else the best ranked chosen)
+    is preferred and comes first as "plan", the rest in date order. Options are at least
+    `Settings.min_notice` from now and respect every rule as of now (booked meetings fixed).
+    The link expires after
     `Settings.proposal_ttl`, never after the last option starts. An older open proposal for
     the meeting is superseded. A booking request is queued to the counterpart contacts.
-    Plan options of expired proposals no longer count.
+    Plan options of expired proposals no longer count. `windows` (of counterpart `holder`)
+    limit the options to times they said they can do, as after a decline.
     Raises `NotFound`, `Conflict` (already booked, or no time left at all).
     """
     settings = services.settings
@@ -89,74 +115,160 @@ def propose(
             raise NotFound(f"no meeting {meeting_id!r} in mission {mission_id}")
         if statuses[meeting_id].booking is not None:
             raise Conflict(f"{meeting_id} is already booked")
-        search = find_slots(mission, meeting_id)
-        slots = [
-            s for s in search.slots if s.start >= earliest and not rule_problems(mission, meeting_id, s.start)
-        ]
         open_proposals = uow.proposals(mission_id, status="open")
-        taken = [
-            (p.meeting_id, o.start)
-            for p in open_proposals
-            if p.meeting_id != meeting_id and p.expires_at > now
-            for o in p.open_options
-            if o.kind == "plan"
-        ]
-
-        def free_of_plans(start: datetime) -> bool:
-            return not any(clashes(mission, meeting_id, start, mid, s) for mid, s in taken)
-
-        wanted = plan_start or statuses[meeting_id].planned_start
-        by_start = {s.start: s for s in slots}
-        primary: Slot | None = None
-        if wanted is not None and ensure_utc(wanted) in by_start and free_of_plans(ensure_utc(wanted)):
-            primary = by_start[ensure_utc(wanted)]
-        else:
-            primary = next((s for s in slots if free_of_plans(s.start)), None)
-        rest = [s for s in slots if s is not primary]
-        chosen = diverse(
-            rest,
-            settings.max_options - (primary is not None),
-            mission.timezone,
-            beside=[primary] if primary else [],
+        rules = policy(uow, mission_id)
+        request, why = _request(
+            services, mission, statuses, meeting_id, rules.min_options, windows, holder, plan_start
         )
-        options = [(primary, "plan")] if primary else []
-        options += [(s, "alternative") for s in chosen]
-        if not options:
-            why = search.reasons or (f"no start after {earliest.isoformat()} fits every rule",)
+        others = open_offers([p for p in open_proposals if p.meeting_id != meeting_id], now)
+        # Meetings planned but not yet proposed keep their planned slot: this one's options leave
+        # the rest of the plan possible.
+        others.update(
+            (mid, [s.planned_start])
+            for mid, s in statuses.items()
+            if mid != meeting_id
+            and mid not in others
+            and s.booking is None
+            and s.planned_start is not None
+            and s.state == "planned"
+        )
+        choice = choose_options(mission, [request], offered=others, time_limit=REFILL_TIME_LIMIT)
+        if not choice.chosen[meeting_id]:
+            why = why or (f"no start after {earliest.isoformat()} fits every rule",)
             raise Conflict(f"no time left to propose for {meeting_id}: {'; '.join(why)}")
-        for p in open_proposals:
-            if p.meeting_id == meeting_id:
-                uow.update_proposal(p.id, status="superseded")
-                uow.set_option_status([o.id for o in p.open_options], "released")
-        last_start = max(s.start for s, _ in options)
-        token = secrets.token_urlsafe(32)  # 256 random bits
-        proposal = uow.add_proposal(
-            mission_id,
-            meeting_id,
-            token_hash=token_hash(token),
-            now=now,
-            expires_at=min(now + settings.proposal_ttl, last_start),
-            options=[(s.start, s.end, kind) for s, kind in options],
+        return _open_proposal(services, uow, mission, mission_id, request, choice, why, rules.min_options)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalBatch:
+    """What `propose_all` did: the proposals opened, and the meetings it could not offer anything, why."""
+
+    created: tuple[ProposalCreated, ...]
+    skipped: tuple[tuple[str, str], ...] = ()
+
+
+def propose_all(
+    services: Services, mission_id: int, meeting_ids: Sequence[str] | None = None
+) -> ProposalBatch:
+    """Open a proposal for every meeting with a counterpart that is neither booked nor proposed yet.
+
+    The options of all of them are chosen together (`core.options.choose_options`, against
+    the options already out), so that any combination of picks by different counterparts
+    can happen; in one transaction, each with its own link and booking request.
+    `meeting_ids` limits it to those meetings. Raises `NotFound` for an unknown id.
+    """
+    now = services.clock.now()
+    with services.uow() as uow:
+        uow.lock_mission(mission_id)
+        mission = uow.mission(mission_id)
+        statuses = uow.meeting_statuses(mission_id)
+        for mid in meeting_ids or ():
+            if mid not in statuses:
+                raise NotFound(f"no meeting {mid!r} in mission {mission_id}")
+        live = [p for p in uow.proposals(mission_id, status="open") if p.expires_at > now]
+        proposed = {p.meeting_id for p in live}
+        wanted = [
+            m.id
+            for m in mission.meetings
+            if m.counterparts
+            and m.fixed_start is None
+            and statuses[m.id].booking is None
+            and m.id not in proposed
+            and (meeting_ids is None or m.id in meeting_ids)
+        ]
+        rules = policy(uow, mission_id)
+        built = [_request(services, mission, statuses, mid, rules.min_options) for mid in wanted]
+        choice = choose_options(
+            mission, [r for r, _ in built], offered=open_offers(live, now), time_limit=PROPOSE_ALL_TIME_LIMIT
         )
-        uow.set_meeting_state(mission_id, meeting_id, "proposed")
-        link = settings.booking_url.format(token=token)
-        sent: list[str] = []
-        if services.messages is not None:
-            envelopes = services.messages.booking_request(
-                mission,
-                meeting_id,
-                options=[(o.start, o.end) for o in proposal.options],
-                link=link,
-                expires_at=proposal.expires_at,
-                now=now,
+        if choice.competing:
+            report_competition(services, uow, mission, mission_id, choice.competing, now)
+        created, skipped = [], []
+        for request, why in built:
+            if not choice.chosen[request.meeting_id]:
+                skipped.append((request.meeting_id, "; ".join(why) or "no time left that fits every rule"))
+                continue
+            created.append(
+                _open_proposal(services, uow, mission, mission_id, request, choice, why, rules.min_options)
             )
-            sent = queue(uow, envelopes, now, mission_id, meeting_id, "booking-request")
-        reasons: tuple[str, ...] = ()
-        if len(options) < settings.min_options:
-            reasons = (f"only {len(options)} option(s) left", *search.reasons)
-        return ProposalCreated(
-            proposal=proposal, token=token, link=link, messages=tuple(sent), reasons=reasons
+        return ProposalBatch(created=tuple(created), skipped=tuple(skipped))
+
+
+def _request(
+    services: Services,
+    mission: Mission,
+    statuses: Mapping[str, MeetingStatus],
+    meeting_id: str,
+    need: int,
+    windows: Sequence[tuple[datetime, datetime]] = (),
+    holder: str = "",
+    plan_start: datetime | None = None,
+) -> tuple[OptionRequest, tuple[str, ...]]:
+    """What to ask the option chooser for one meeting, and the finder's reasons when it is short."""
+    earliest = services.clock.now() + services.settings.min_notice
+    wanted = plan_start or statuses[meeting_id].planned_start
+    slots, why = candidates(mission, meeting_id, earliest, windows, holder)
+    request = OptionRequest(
+        meeting_id=meeting_id,
+        candidates=slots,
+        need=need,
+        want=services.settings.max_options,
+        planned=ensure_utc(wanted) if wanted is not None else None,
+    )
+    return request, why
+
+
+def _open_proposal(
+    services: Services,
+    uow: UnitOfWork,
+    mission: Mission,
+    mission_id: int,
+    request: OptionRequest,
+    choice: OptionChoice,
+    why: tuple[str, ...],
+    need: int,
+) -> ProposalCreated:
+    """Store the chosen options behind a new link (superseding an older open one) and queue the request."""
+    settings, now, meeting_id = services.settings, services.clock.now(), request.meeting_id
+    # The plan's slot, else the best ranked chosen, leads as "plan"; the rest in date order.
+    chosen = sorted(choice.chosen[meeting_id], key=lambda s: s.start)
+    rank = {s.start: i for i, s in enumerate(request.candidates)}
+    lead = next((s for s in chosen if s.start == request.planned), None)
+    lead = lead or min(chosen, key=lambda s: rank[s.start], default=None)
+    options = [(s, "plan") for s in chosen if s is lead]
+    options += [(s, "alternative") for s in chosen if s is not lead]
+    for p in uow.proposals(mission_id, status="open", meeting_id=meeting_id):
+        uow.update_proposal(p.id, status="superseded")
+        uow.set_option_status([o.id for o in p.open_options], "released")
+    last_start = max(s.start for s, _ in options)
+    token = secrets.token_urlsafe(32)  # 256 random bits
+    proposal = uow.add_proposal(
+        mission_id,
+        meeting_id,
+        token_hash=token_hash(token),
+        now=now,
+        expires_at=min(now + settings.proposal_ttl, last_start),
+        options=[(s.start, s.end, kind) for s, kind in options],
+    )
+    uow.set_meeting_state(mission_id, meeting_id, "proposed")
+    link = settings.booking_url.format(token=token)
+    sent: list[str] = []
+    if services.messages is not None:
+        envelopes = services.messages.booking_request(
+            mission,
+            meeting_id,
+            options=[(o.start, o.end) for o in proposal.options],
+            link=link,
+            expires_at=proposal.expires_at,
+            now=now,
         )
+        sent = queue(uow, envelopes, now, mission_id, meeting_id, "booking-request")
+    reasons: tuple[str, ...] = ()
+    if len(options) < need:
+        reasons = (f"only {len(options)} option(s) left", *why)
+    mine = [c for c in choice.competing if meeting_id in (c.meeting, c.other_meeting)]
+    reasons += tuple(competes(c) for c in mine)
+    return ProposalCreated(proposal=proposal, token=token, link=link, messages=tuple(sent), reasons=reasons)
 
 
 def proposal_page(services: Services, token: str) -> ProposalPage:
@@ -195,11 +307,14 @@ def decline(
 ) -> DeclineResult:
     """The counterpart answers "none of these work", with a note and the times they could do.
 
-    The proposal is closed ("declined") and flagged for the coordinator; the meeting's state
-    becomes "declined". The `available` spans (aware datetimes) become the counterpart's hours
-    on each local date they touch (overrides in its own zone), so the next proposal or re-plan
-    uses them; other dates keep the usual hours. `counterpart_id` names which of the meeting's
-    counterparts answered (default: its first). `dependents` lists the meetings after it.
+    The proposal is closed ("declined"), its options released, and the `available` spans
+    (aware datetimes) kept on it: a booking link never edits the coordinator's data. An
+    attention item with the note and the windows goes to the coordinator, with its email, in
+    the same transaction. After the commit, new options inside the windows are chosen
+    (`negotiation.recover`) and added to the same link, which opens again, and the item is
+    resolved as "new times sent"; when nothing fits, the item stays open. `counterpart_id`
+    names which of the meeting's counterparts answered (default: its first). `dependents`
+    lists the meetings after it.
     Raises `NotFound`, `Expired`, `ConfigError` (a span that is empty).
     """
     now = services.clock.now()
@@ -207,6 +322,7 @@ def decline(
     for i, (s, e) in enumerate(spans):
         if e <= s:
             raise ConfigError(f"{s.isoformat()}–{e.isoformat()} is empty", f"available[{i}]")
+    spans = list(IntervalSet(spans))  # adjacent hours ticked are one window
     with services.uow() as uow:
         found = uow.proposal_by_token_hash(token_hash(token))
         if found is None:
@@ -216,18 +332,40 @@ def decline(
         check_usable(proposal, now)
         mission = uow.mission(proposal.mission_id)
         meeting = mission.meeting(proposal.meeting_id)
-        uow.set_option_status([o.id for o in proposal.open_options], "released")
-        uow.update_proposal(proposal.id, status="declined", needs_attention=True, note=note, available=spans)
-        uow.set_meeting_state(proposal.mission_id, meeting.id, "declined")
         who = counterpart_id or (meeting.counterparts[0] if meeting.counterparts else None)
-        if spans and who is not None:
-            if who not in meeting.counterparts:
-                raise NotFound(f"{who!r} is not a counterpart of {meeting.id}")
-            holder = mission.participant(who)
-            overrides = dict(holder.overrides)
-            overrides.update(wall_ranges(spans, holder.timezone))
-            uow.set_overrides(proposal.mission_id, who, overrides)
-        return DeclineResult(proposal=uow.proposal(proposal.id), dependents=dependents(mission, meeting.id))
+        if who is not None and who not in meeting.counterparts:
+            raise NotFound(f"{who!r} is not a counterpart of {meeting.id}")
+        uow.set_option_status([o.id for o in proposal.open_options], "released")
+        uow.update_proposal(
+            proposal.id,
+            status="declined",
+            needs_attention=True,
+            note=note,
+            available=spans,
+            available_for=who or "",
+        )
+        uow.set_meeting_state(proposal.mission_id, meeting.id, "declined")
+        raise_item(
+            services,
+            uow,
+            mission,
+            proposal.mission_id,
+            "declined",
+            summary=f"{meeting.id}: {who or 'the counterpart'} answered that none of the times work",
+            now=now,
+            meeting_id=meeting.id,
+            proposal_id=proposal.id,
+            note=note,
+            detail={
+                "counterpart": who or "",
+                "windows": [[s.isoformat(), e.isoformat()] for s, e in spans],
+            },
+        )
+        after = dependents(mission, meeting.id)
+    if spans:
+        recover(services, proposal.mission_id, [proposal.id])
+    with services.uow() as uow:
+        return DeclineResult(proposal=uow.proposal(proposal.id), dependents=after)
 
 
 def list_proposals(services: Services, mission_id: int, *, status: str | None = None) -> list[Proposal]:
@@ -236,72 +374,14 @@ def list_proposals(services: Services, mission_id: int, *, status: str | None = 
         return uow.proposals(mission_id, status=status)
 
 
-# --- helpers ---------------------------------------------------------------------------------
-def diverse(slots: Sequence[Slot], count: int, zone_name: str, *, beside: Sequence[Slot] = ()) -> list[Slot]:
-    """Up to `count` of the ranked `slots`, spread over days and times of day (in the home zone).
-
-    First the best slot of each day whose time of day differs from every chosen one (and
-    from those already offered `beside` them) by at least an hour, then the best of each
-    remaining day, then the best left that overlaps no chosen slot, then whatever ranks next.
-    """
-    chosen: list[Slot] = []
-    offered = list(beside)
-
-    def minute(s: Slot) -> int:
-        t = to_local(s.start, zone_name)
-        return t.hour * 60 + t.minute
-
-    def ok(s: Slot, new_day: bool, new_time: bool, apart: bool) -> bool:
-        taken = chosen + offered
-        days = {local_date(c.start, zone_name) for c in taken}
-        if new_day and local_date(s.start, zone_name) in days:
-            return False
-        if new_time and any(abs(minute(s) - minute(c)) < DIFFERENT_TIME.seconds // 60 for c in taken):
-            return False
-        return not (apart and any(s.start < c.end and c.start < s.end for c in taken))
-
-    for rule in ((True, True, True), (True, False, True), (False, False, True), (False, False, False)):
-        for s in slots:
-            if len(chosen) >= count:
-                return sorted(chosen, key=lambda c: c.start)
-            if s not in chosen and ok(s, *rule):
-                chosen.append(s)
-    return sorted(chosen, key=lambda c: c.start)
-
-
-def wall_ranges(
-    spans: Sequence[tuple[datetime, datetime]], zone_name: str
-) -> dict[date, tuple[MinuteRange, ...]]:
-    """UTC spans → wall-clock minute ranges per local date in the zone (for overrides)."""
-    merged = IntervalSet(spans)
-    out: dict[date, list[MinuteRange]] = {}
-    for start, end in merged:
-        cur = start
-        while cur < end:
-            day = local_date(cur, zone_name)
-            midnight = local_midnight(day + timedelta(days=1), zone_name)
-            stop = min(end, midnight)
-            a = _minute(cur, zone_name)
-            b = MINUTES_PER_DAY if stop == midnight else _minute(stop, zone_name)
-            if a < b:
-                out.setdefault(day, []).append((a, b))
-            cur = stop
-    return {d: normalise_ranges(tuple(r)) for d, r in out.items()}
-
-
-def _minute(instant: datetime, zone_name: str) -> int:
-    t = to_local(instant, zone_name)
-    return t.hour * 60 + t.minute
-
-
 __all__ = [
     "DeclineResult",
+    "ProposalBatch",
     "ProposalCreated",
     "ProposalPage",
     "decline",
-    "diverse",
     "list_proposals",
     "proposal_page",
     "propose",
-    "wall_ranges",
+    "propose_all",
 ]

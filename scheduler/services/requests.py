@@ -13,6 +13,7 @@ from typing import Literal
 from scheduler.core.bookings import Booking
 from scheduler.errors import ConfigError, Expired, NotFound
 from scheduler.services.context import Services, token_hash
+from scheduler.services.negotiation import raise_item
 from scheduler.services.proposals import ProposalPage, proposal_page
 
 ChangeKind = Literal["reschedule", "cancel"]
@@ -59,6 +60,18 @@ def request_change(services: Services, token: str, kind: ChangeKind, note: str =
             raise Expired("this link has no booked meeting to change")
         text = f"[{kind} requested] {note}".strip()
         uow.update_proposal(proposal.id, needs_attention=True, note=text)
+        raise_item(
+            services,
+            uow,
+            uow.mission(proposal.mission_id),
+            proposal.mission_id,
+            "change-requested" if kind == "reschedule" else "cancel-requested",
+            summary=f"{proposal.meeting_id}: the counterpart asks to {kind} the booked meeting",
+            now=services.clock.now(),
+            meeting_id=proposal.meeting_id,
+            proposal_id=proposal.id,
+            note=note,
+        )
 
 
 __all__ = ["BookedLink", "booked_link", "request_change"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, cast
 
+from scheduler.core.attention import AttentionItem
 from scheduler.core.models import Mission
 from scheduler.core.timing import (
     ActionItem,
@@ -142,6 +143,7 @@ class TimedMessages(Protocol):
         since: datetime,
         changes: Sequence[tuple[datetime, str, str, datetime | None]],
         upcoming: Sequence[DueItem],
+        attention: Sequence[AttentionItem] = (),
         key: str,
         now: datetime,
     ) -> Envelope: ...

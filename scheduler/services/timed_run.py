@@ -250,8 +250,20 @@ class _Batch:
             for d in self.due.pending(mission_id=item.mission_id, limit=500)
             if d.kind != "digest" and d.due_at < horizon and d.id != item.id
         ]
+        # Every open item, and those raised or settled since the last digest: nothing vanishes.
+        attention = [
+            a
+            for a in self.uow.attention.items(item.mission_id, open_only=False)
+            if a.resolved_at is None or a.resolved_at >= since or a.created_at >= since
+        ]
         env = self.messages.digest(
-            mission, since=since, changes=changes, upcoming=upcoming, key=item.key, now=self.now
+            mission,
+            since=since,
+            changes=changes,
+            upcoming=upcoming,
+            attention=attention,
+            key=item.key,
+            now=self.now,
         )
         self.due.add(
             [digest_spec(mission, item.mission_id, self.due.timing(item.mission_id), self.now)], now=self.now

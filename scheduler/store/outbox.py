@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from scheduler.core.intervals import ensure_utc
 from scheduler.errors import DeliveryError
 from scheduler.ports import DeliveryReport, Envelope, OutboxEntry, Transport
+from scheduler.store.attention import SqlAttention
 from scheduler.store.tables import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,16 @@ class SessionOutbox:
             return False
         return True
 
+    def requeue(self, message_id: str, *, now: datetime) -> bool:
+        """Put a parked message back in the queue, in this transaction; False when none is parked."""
+        row = self._session.scalars(
+            select(OutboxRow).where(OutboxRow.message_id == message_id, OutboxRow.status == "failed")
+        ).first()
+        if row is None:
+            return False
+        row.status, row.attempts, row.next_attempt_at = "queued", 0, ensure_utc(now, "now")
+        return True
+
     def entries(self, *, mission_id: int | None = None) -> list[OutboxEntry]:
         """Messages in this transaction's view, oldest first (optionally of one mission)."""
         query = select(OutboxRow).order_by(OutboxRow.created_at, OutboxRow.id)
@@ -189,6 +200,17 @@ class DbOutbox:
             if error.temporary:
                 row.last_error = f"gave up after {row.attempts} attempts: {error}"
             row.status = "failed"
+            if row.mission_id is not None and row.kind != "attention":
+                # The coordinator is told (the sweep job sends the email); the note about a
+                # failed note to the coordinator would only fail again, so that one is not filed.
+                SqlAttention(session).add(
+                    row.mission_id,
+                    "delivery-failed",
+                    summary=f"{row.kind or 'a message'} to {', '.join(row.recipients)} was not delivered",
+                    now=now,
+                    meeting_id=row.meeting_id,
+                    detail={"message_id": row.message_id, "error": row.last_error, "subject": row.subject},
+                )
             return "failed"
 
     def deliver(self, transport: Transport, *, now: datetime) -> DeliveryReport:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from scheduler.core.bookings import Booking, Claim, MeetingState, MeetingStatus, Proposal, ProposalOption
 from scheduler.core.models import Contact, MinuteRange, Mission
 from scheduler.errors import Conflict, NotFound
+from scheduler.store.attention import SqlAttention
 from scheduler.store.convert import (
     child_rows,
     mission_rows,
@@ -55,6 +56,25 @@ class SqlUnitOfWork:
     @property
     def outbox(self) -> SessionOutbox:
         return self._outbox
+
+    @property
+    def attention(self) -> SqlAttention:
+        """The coordinator's attention queue and the negotiation policy in this transaction."""
+        return SqlAttention(self.session)
+
+    def add_options(self, proposal_id: int, options: Sequence[OptionSpec], *, status: str = "open") -> None:
+        """Append options to a proposal (after its last position): the same link shows them."""
+        last = self.session.scalar(
+            select(func.max(ProposalOptionRow.position)).where(ProposalOptionRow.proposal_id == proposal_id)
+        )
+        start = -1 if last is None else last
+        self.session.add_all(
+            ProposalOptionRow(
+                proposal_id=proposal_id, position=start + 1 + i, start=s, end=e, kind=k, status=status
+            )
+            for i, (s, e, k) in enumerate(options)
+        )
+        self.session.flush()
 
     @property
     def due(self) -> SqlDueWork:
@@ -308,6 +328,7 @@ class SqlUnitOfWork:
             needs_attention=row.needs_attention,
             note=row.note,
             available=spans_of(row.available),
+            available_for=row.available_for or "",
             options=tuple(
                 ProposalOption(
                     id=o.id,
@@ -342,6 +363,7 @@ class SqlUnitOfWork:
             needs_attention=False,
             note="",
             available=[],
+            available_for="",
         )
         self.session.add(row)
         self.session.flush()
@@ -380,6 +402,7 @@ class SqlUnitOfWork:
         needs_attention: bool | None = None,
         note: str | None = None,
         available: Sequence[tuple[datetime, datetime]] | None = None,
+        available_for: str | None = None,
     ) -> None:
         row = self.session.get(ProposalRow, proposal_id)
         if row is None:
@@ -392,6 +415,8 @@ class SqlUnitOfWork:
             row.note = note
         if available is not None:
             row.available = spans_json(available)
+        if available_for is not None:
+            row.available_for = available_for
         self.session.flush()
 
     def set_option_status(self, option_ids: Sequence[int], status: str) -> None:

@@ -239,6 +239,7 @@ class ProposalRow(Base):
     needs_attention: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     available: Mapped[list[Any]] = mapped_column(JSON)  # [[start ISO, end ISO], …] in UTC
+    available_for: Mapped[str] = mapped_column(String(100), default="")  # the counterpart they are for
 
 
 class ProposalOptionRow(Base):
@@ -251,6 +252,36 @@ class ProposalOptionRow(Base):
     end: Mapped[datetime] = mapped_column(UTCDateTime)
     kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
+
+
+class AttentionRow(Base):
+    """Something the coordinator must see and act on: a decline, a request, a proposal that ran out, …"""
+
+    __tablename__ = "attention_items"
+    __table_args__ = (Index("ix_attention_mission_open", "mission_id", "resolved_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    meeting_id: Mapped[str] = mapped_column(String(100), default="")
+    proposal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")  # the counterpart's own words, when any
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)  # windows, options, reasons (kind-specific)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+
+
+class NegotiationRow(Base):
+    """A mission's negotiation policy; no row means the defaults (2 options, recover automatically)."""
+
+    __tablename__ = "mission_negotiation"
+
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"), primary_key=True)
+    min_options: Mapped[int] = mapped_column(Integer)
+    auto_recovery: Mapped[bool] = mapped_column(Boolean)
 
 
 class OutboxRow(Base):

@@ -19,7 +19,13 @@ import pytest
 from scheduler.core.zones import to_local
 from tests.e2e.browser_support import AXE, CHROMIUM, DOCS, chromium_context, log_in, serious_violations
 from tests.web.conftest import Web, build_web
-from tests.web.negotiation_state import Taken, book_over_a_plan, plan_and_propose, withdraw_a_plan_option
+from tests.web.negotiation_state import (
+    Taken,
+    book_over_a_plan,
+    overlap_two_proposals,
+    plan_and_propose,
+    withdraw_a_plan_option,
+)
 from tests.web.server import free_port, running
 
 pytestmark = [
@@ -51,6 +57,7 @@ def state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[State]:
     clash = book_over_a_plan(web.services, web.mission_id, created, PLANNED)
     rest = {m: c for m, c in created.items() if m != clash.booked_by}
     withdrawn = withdraw_a_plan_option(web.services, web.mission_id, rest)
+    overlap_two_proposals(web.services, web.mission_id, rest)
     try:
         with running(web.app, port) as base:
             yield State(web, base, clash, withdrawn)

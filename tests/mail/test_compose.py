@@ -14,7 +14,7 @@ from scheduler.core.models import Mission
 from scheduler.errors import ConfigError
 from scheduler.ical.people import attendees
 from scheduler.mail.compose import compose, envelope
-from scheduler.mail.render import KINDS, Letter
+from scheduler.mail.render import KINDS, WITH_OPTIONS, Letter
 from scheduler.messages.invitations import letter_for
 from tests.mail.missions import BOOKED, FEB_START, MAR_START
 
@@ -215,14 +215,14 @@ def _letter(mission: Mission, kind: str) -> Letter:
         kind=kind,  # type: ignore[arg-type]
         mission=mission,
         meeting=meeting,
-        start=None if kind == "booking_request" else MAR_START,
-        end=None if kind == "booking_request" else MAR_START + meeting.duration,
+        start=None if kind in WITH_OPTIONS else MAR_START,
+        end=None if kind in WITH_OPTIONS else MAR_START + meeting.duration,
         people=people,
         options=((FEB_START, FEB_START + meeting.duration), (MAR_START, MAR_START + meeting.duration))
-        if kind == "booking_request"
+        if kind in WITH_OPTIONS
         else (),
         booking_url="https://book.example.org/t/abc" if kind == "booking_request" else None,
-        expires_at=BOOKED + timedelta(days=7) if kind == "booking_request" else None,
+        expires_at=BOOKED + timedelta(days=7) if kind in WITH_OPTIONS else None,
         action_items=("Send the market study",) if kind == "follow_up" else (),
         next_steps=("Site visit in May",) if kind == "follow_up" else (),
     )
@@ -239,6 +239,12 @@ MUST_SAY = {
         "https://book.example.org/t/abc",
         "The link works until Mon 8 Feb 2027 07:00 EST.",
     ],
+    "new_times": [
+        "New times:",
+        "have just been taken",
+        "1. Mon 15 Feb 2027 20:00–21:00 EST (Tokyo: Tue 16 Feb 10:00 JST)",
+        "with the link in our earlier email",
+    ],
     "reminder": ["Reminder", "Mon 15 Mar 2027 20:00–21:00 EDT"],
     "follow_up": ["Thank you", "Send the market study", "Site visit in May"],
 }
@@ -251,6 +257,7 @@ MUST_SAY_JA = {
     "恐れ入りますが、以下よりご都合のよい日時をお選びください。\n"
     "https://book.example.org/t/abc\n"
     "なお、このリンクは2027年2月8日(月) 21:00 JSTまで有効です。",
+    "new_times": "【新しい候補日時】",
     "reminder": "【リマインダー】",
     "follow_up": "対応事項",
 }

@@ -13,6 +13,7 @@ from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+from scheduler.core.attention import AttentionItem
 from scheduler.core.models import Contact, Mission
 from scheduler.ports import Envelope
 
@@ -21,7 +22,7 @@ def _envelope(kind: str, mission: Mission, meeting_id: str, to: str, headers: di
     msg = EmailMessage()
     msg["From"] = mission.organizer.email
     msg["To"] = to
-    msg["Subject"] = f"{kind}: {mission.meeting(meeting_id).title}"
+    msg["Subject"] = f"{kind}: {mission.meeting(meeting_id).title if meeting_id else mission.name}"
     extra = hashlib.sha256(repr(sorted(headers.items())).encode()).hexdigest()[:16]
     message_id = f"<{kind}-{meeting_id}-{extra}-{to}@test.example>"
     msg["Message-ID"] = message_id
@@ -94,6 +95,24 @@ class FakeMessages:
         to = [c.email for cid in m.counterparts for c in mission.participant(cid).contacts]
         head = {"Link": link, "Options": str(len(options)), "Created": now.isoformat()}
         return [_envelope("request", mission, meeting_id, t, head) for t in to]
+
+    def new_times(
+        self,
+        mission: Mission,
+        meeting_id: str,
+        *,
+        options: Sequence[tuple[datetime, datetime]],
+        expires_at: datetime,
+        now: datetime,
+    ) -> list[Envelope]:
+        m = mission.meeting(meeting_id)
+        to = [c.email for cid in m.counterparts for c in mission.participant(cid).contacts]
+        head = {"Options": ",".join(s.isoformat() for s, _ in options), "Created": now.isoformat()}
+        return [_envelope("new-times", mission, meeting_id, t, head) for t in to]
+
+    def attention(self, mission: Mission, item: AttentionItem, *, now: datetime) -> Envelope:
+        head = {"Item": str(item.id), "Kind": item.kind, "Created": now.isoformat()}
+        return _envelope("attention", mission, item.meeting_id, mission.organizer.email, head)
 
 
 def headers(data: bytes) -> EmailMessage:

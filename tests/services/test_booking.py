@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -95,7 +96,7 @@ def test_booking_withdraws_the_options_it_makes_impossible_and_flags_an_emptied_
     assert remaining, "only the colliding option was withdrawn"
 
 
-def test_a_proposal_left_with_no_option_is_flagged_for_the_coordinator(
+def test_a_proposal_left_with_no_option_gets_new_times_on_the_same_link(
     services: Services, store: Store, mission_id: int
 ) -> None:
     created = propose(services, mission_id, "santos-jetro")
@@ -104,9 +105,40 @@ def test_a_proposal_left_with_no_option_is_flagged_for_the_coordinator(
         uow.set_option_status([o.id for o in rest], "withdrawn")
     result = book_time(services, mission_id, "brown-jetro", keep.start)  # jetro is then busy
     assert result.exhausted == (created.proposal.id,)
+    assert result.refilled == (created.proposal.id,)
     with store.unit_of_work(write=False) as uow:
         proposal = uow.proposal(created.proposal.id)
+        items = uow.attention.items(mission_id)
+    new = proposal.open_options
+    assert proposal.status == "open"
+    assert len(new) >= 2
+    assert keep.start not in {o.start for o in new}
+    new_times = [row for row in outbox(store) if row[0] == "new-times"]
+    assert {(kind, meeting) for kind, meeting, _, _ in new_times} == {("new-times", "santos-jetro")}
+    assert [i.kind for i in items] == []  # nothing for the coordinator to do: it recovered by itself
+
+
+def test_a_proposal_that_no_time_can_refill_is_flagged_with_an_item_and_an_email(
+    services: Services, store: Store, mission_id: int
+) -> None:
+    created = propose(services, mission_id, "santos-jetro")
+    with store.unit_of_work() as uow:
+        keep, *rest = created.proposal.options
+        uow.set_option_status([o.id for o in rest], "withdrawn")
+    # Nothing can be offered any more: every remaining start is inside the minimum notice.
+    late = replace(services, settings=replace(services.settings, min_notice=timedelta(days=90)))
+    result = book_time(late, mission_id, "brown-jetro", keep.start)
+    assert result.refilled == ()
+    with store.unit_of_work(write=False) as uow:
+        proposal = uow.proposal(created.proposal.id)
+        items = uow.attention.items(mission_id)
     assert (proposal.status, proposal.needs_attention) == ("exhausted", True)
+    assert [(i.kind, i.meeting_id, i.proposal_id) for i in items] == [
+        ("exhausted", "santos-jetro", created.proposal.id)
+    ]
+    assert items[0].detail["reasons"]
+    assert items[0].notified_at is not None
+    assert ("attention", "santos-jetro") in {(row[0], row[1]) for row in outbox(store)}
 
 
 def test_a_stale_option_is_refused_and_leaves_nothing_behind(

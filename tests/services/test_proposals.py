@@ -21,7 +21,7 @@ from scheduler.services import (
     propose,
 )
 from scheduler.store import Store
-from scheduler.store.tables import ProposalRow
+from scheduler.store.tables import OutboxRow, ProposalRow
 from tests.builders import TORONTO
 from tests.services.fakes import headers
 from tests.store.databases import BACKENDS, database
@@ -140,15 +140,17 @@ def test_the_booking_request_goes_to_the_counterpart_contacts_in_the_same_transa
     assert created.messages == (entries[0].message_id,)
 
 
-def test_declining_flags_the_proposal_and_turns_the_times_given_into_availability(
+def test_declining_with_times_nobody_can_do_flags_it_and_leaves_the_mission_alone(
     services: Services, store: Store, mission_id: int
 ) -> None:
+    with store.unit_of_work(write=False) as uow:
+        before = uow.mission(mission_id).participant("jetro").overrides
     created = propose(services, mission_id, "brown-jetro")
     result = decline(
         services,
         created.token,
         note="We are travelling that week",
-        available=[(at(23, 5), at(23, 7))],  # Tokyo 14:00–16:00 on Tuesday 23 February
+        available=[(at(23, 5), at(23, 7))],  # Tokyo 14:00–16:00 Tue 23: midnight in Toronto
     )
     assert (result.proposal.status, result.proposal.needs_attention) == ("declined", True)
     assert result.proposal.note == "We are travelling that week"
@@ -157,11 +159,35 @@ def test_declining_flags_the_proposal_and_turns_the_times_given_into_availabilit
     with store.unit_of_work(write=False) as uow:
         jetro = uow.mission(mission_id).participant("jetro")
         state = uow.meeting_statuses(mission_id)["brown-jetro"].state
+        items = uow.attention.items(mission_id)
     assert state == "declined"
-    from datetime import date
-
-    assert jetro.overrides[date(2027, 2, 23)] == ((14 * 60, 16 * 60),)
+    assert jetro.overrides == before  # a booking link never edits the coordinator's data
     assert proposal_page(services, created.token).usable is False
+    assert [(i.kind, i.meeting_id, i.note) for i in items] == [
+        ("declined", "brown-jetro", "We are travelling that week")
+    ]
+    assert items[0].detail["windows"] == [[at(23, 5).isoformat(), at(23, 7).isoformat()]]
+    assert items[0].notified_at is not None
+
+
+def test_declining_with_times_the_delegates_can_do_reopens_the_link_with_them(
+    services: Services, store: Store, mission_id: int
+) -> None:
+    created = propose(services, mission_id, "brown-jetro")
+    window = (at(24, 0), at(24, 2))  # Tokyo Wed 24 09:00–11:00 = Toronto Tue 23 19:00–21:00
+    result = decline(services, created.token, note="Only that morning", available=[window])
+    assert result.proposal.status == "open"
+    opened = result.proposal.open_options
+    assert opened
+    assert all(window[0] <= o.start and o.end <= window[1] for o in opened)
+    assert proposal_page(services, created.token).usable is True  # the same link, new times
+    with store.unit_of_work(write=False) as uow:
+        items = uow.attention.items(mission_id, open_only=False)
+        kinds = set(uow.session.scalars(select(OutboxRow.kind).where(OutboxRow.mission_id == mission_id)))
+    assert [(i.kind, i.resolved_at is not None) for i in items] == [("declined", True)]
+    assert items[0].resolution.startswith("new times sent")
+    assert "attention" in kinds
+    assert "new-times" in kinds
 
 
 def test_planning_keeps_bookings_fixed_and_its_slots_are_offered_first(

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from scheduler.core.bookings import ProposalOption, clashes
-from scheduler.services import Services, book, plan, propose
+from scheduler.core.slots import find_slots
+from scheduler.services import Services, book, book_time, plan, propose
 from scheduler.services.proposals import ProposalCreated
 
 PLAN_SECONDS = 3.0
@@ -57,7 +58,29 @@ def _book_first(
                 if victim != by and clashes(mission, by, o.start, victim, start):
                     book(services, _token(c), o.id)
                     return Taken(victim, by, mission.meeting(by).title, start)
-    raise AssertionError(f"no option of {sorted(created)} clashes with {target}")
+    # Options are chosen not to compete, so none may clash: the coordinator books one directly
+    # at a time that does (book_time checks the rules, not other meetings' plans or options).
+    for by in created:
+        for slot in find_slots(mission, by, explain=False).slots:
+            for victim, start in target.items():
+                if victim != by and clashes(mission, by, slot.start, victim, start):
+                    book_time(services, mission_id, by, slot.start)
+                    return Taken(victim, by, mission.meeting(by).title, start)
+    raise AssertionError(f"nothing of {sorted(created)} can be booked to clash with {target}")
+
+
+def overlap_two_proposals(services: Services, mission_id: int, created: dict[str, ProposalCreated]) -> str:
+    """Give one proposal an extra option at the time of another's, so the two overlap on the week.
+
+    Options compete like this when the mission's time allows no compatible set (the chooser then
+    says so); here it is made directly, for the pages to show. The meeting given the option.
+    """
+    with services.uow() as uow:
+        live = [p for p in uow.proposals(mission_id, status="open") if p.meeting_id in created]
+        first, second = live[0], live[1]
+        o = first.open_options[0]
+        uow.add_options(second.id, [(o.start, o.start + (o.end - o.start), "alternative")])
+    return second.meeting_id
 
 
 def withdraw_a_plan_option(services: Services, mission_id: int, created: dict[str, ProposalCreated]) -> Taken:
@@ -76,4 +99,4 @@ def book_over_a_plan(
     return _book_first(services, mission_id, created, {m: s for m, s in slots.items() if s is not None})
 
 
-__all__ = ["Taken", "book_over_a_plan", "plan_and_propose", "withdraw_a_plan_option"]
+__all__ = ["Taken", "book_over_a_plan", "overlap_two_proposals", "plan_and_propose", "withdraw_a_plan_option"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from scheduler.core.zones import to_local
@@ -123,17 +124,25 @@ def test_a_time_taken_meanwhile_says_so_and_shows_what_is_still_open(web: Web) -
     assert web.api("GET", "/meetings/jeita-meeting").json()["state"] == "proposed"
 
 
+def _two_adjacent(cells: list[str]) -> list[str]:
+    """Two offered hour cells one after the other (a two-hour window)."""
+    values = sorted(cells)
+    for first, second in itertools.pairwise(values):
+        if datetime.fromisoformat(second) - datetime.fromisoformat(first) == timedelta(hours=1):
+            return [first, second]
+    raise AssertionError("the grid offers no two hours in a row")
+
+
 def test_none_of_these_work_sends_the_note_and_times_to_the_coordinator(web: Web) -> None:
+    before = web.api("GET", "/counterparts/jeita").json().get("overrides", {})
     token, _ = _propose(web, "jeita-meeting")
     page = web.client.get(f"/book/{token}?lang=en")
-    cells = re.findall(r'name="free" value="([^"]+)"', page.text)
-    wanted = ["2027-02-24T00:00:00+00:00", "2027-02-24T01:00:00+00:00"]  # Tokyo Wed 24th 09:00-11:00
-    assert set(wanted) <= set(cells)
+    wanted = _two_adjacent(re.findall(r'name="free" value="([^"]+)"', page.text))
     r = web.client.post(
         f"/book/{token}/decline",
         data={
             "csrf_token": _csrf(page.text),
-            "note": "Only <b>Wednesday</b>",
+            "note": "Only <b>these hours</b>",
             "free": wanted,
             "lang": "en",
             "tz": "Asia/Tokyo",
@@ -141,24 +150,59 @@ def test_none_of_these_work_sends_the_note_and_times_to_the_coordinator(web: Web
         follow_redirects=False,
     )
     assert r.status_code == 303
-    thanks = web.client.get(r.headers["location"])
-    assert "Thank you for your answer" in thanks.text
-    (p,) = web.api("GET", "/proposals?needs_attention=true").json()
-    assert (p["status"], p["note"]) == ("declined", "Only <b>Wednesday</b>")
-    assert p["next"]["href"] == f"/api/missions/{web.mission_id}/meetings/jeita-meeting/proposals"
-    assert p["replan"]["meetings"] == ["ontario-wrap-up", "jeita-follow-up"]
-    assert [a[0] for a in p["available"]] == [w.replace("+00:00", "Z") for w in wanted]
-    jeita = web.api("GET", "/counterparts/jeita").json()
-    assert jeita["overrides"] == {"2027-02-24": "09:00-11:00"}  # the counterpart's availability now
+    (item,) = web.api("GET", "/attention?all=true").json()
+    assert (item["kind"], item["meeting_id"], item["note"]) == (
+        "declined",
+        "jeita-meeting",
+        "Only <b>these hours</b>",
+    )
+    start, end = datetime.fromisoformat(wanted[0]), datetime.fromisoformat(wanted[1]) + timedelta(hours=1)
+    assert item["detail"]["windows"] == [[start.isoformat(), end.isoformat()]]  # two hours, one window
+    assert item["notified_at"] is not None  # the coordinator's email went with it
+    # The windows gave new times at once, on the same link; the item says so and is settled.
+    assert item["resolution"].startswith("new times sent")
+    (p,) = web.api("GET", "/proposals?status=open").json()
+    opened = [o for o in p["options"] if o["status"] == "open"]
+    assert opened
+    assert all(start <= datetime.fromisoformat(o["start"]) < end for o in opened)
+    again = web.client.get(f"/book/{token}?lang=en")
+    assert again.status_code == 200
+    assert len(_options(again.text)) == len(opened)
+    # A booking link never edits the coordinator's data.
+    assert web.api("GET", "/counterparts/jeita").json().get("overrides", {}) == before
+
+
+def test_a_decline_only_takes_the_hours_the_page_offered(web: Web) -> None:
+    token, _ = _propose(web, "jeita-meeting")
+    page = web.client.get(f"/book/{token}?lang=en")
+    offered = set(re.findall(r'name="free" value="([^"]+)"', page.text))
+    stray = "2027-02-21T15:00:00+00:00"  # Sunday 10:00 in Toronto, midnight in Tokyo
+    assert stray not in offered
+    form = {"csrf_token": _csrf(page.text), "free": [stray], "lang": "en", "tz": "Asia/Tokyo"}
+    r = web.client.post(f"/book/{token}/decline", data=form, follow_redirects=False)
+    assert r.status_code == 422
+    assert web.api("GET", "/attention?all=true").json() == []
+    assert web.api("GET", "/proposals?status=open").json()[0]["meeting_id"] == "jeita-meeting"
+
+
+def test_the_grid_shows_only_hours_the_delegates_can_meet_with_the_other_side_beside(web: Web) -> None:
+    token, _ = _propose(web, "jeita-meeting")
+    page = web.client.get(f"/book/{token}?lang=ja")
+    cells = re.findall(r'name="free" value="([^"]+)"', page.text)
+    assert cells
+    for value in cells:  # Tokyo hours the Toronto delegation can meet: their evening, never at night
+        toronto = to_local(datetime.fromisoformat(value), "America/Toronto")
+        assert 7 <= toronto.hour <= 22
+    assert "トロント" in page.text  # the other side's city names the small times
 
 
 def test_a_decline_records_the_times_for_the_organisation_that_answers(web: Web) -> None:
     # One link goes to the contacts of both counterparts (the consulate and JETRO): the form asks
-    # whose times these are, and they become that organisation's availability only.
+    # whose times these are; they are kept on the proposal as that organisation's, nowhere else.
     token, _ = _propose(web, "jetro-briefing")
     page = web.client.get(f"/book/{token}?lang=en")
     assert re.findall(r'name="counterpart" value="([^"]+)"', page.text) == ["consulate", "jetro"]
-    wanted = ["2027-02-24T00:00:00+00:00", "2027-02-24T01:00:00+00:00"]  # Tokyo Wed 24th 09:00-11:00
+    wanted = _two_adjacent(re.findall(r'name="free" value="([^"]+)"', page.text))
     form = {"csrf_token": _csrf(page.text), "free": wanted, "lang": "en", "tz": "Asia/Tokyo"}
     r = web.client.post(f"/book/{token}/decline", data=form, follow_redirects=False)
     assert r.status_code == 422  # whose times? not guessed
@@ -168,8 +212,9 @@ def test_a_decline_records_the_times_for_the_organisation_that_answers(web: Web)
         f"/book/{token}/decline", data={**form, "counterpart": "jetro"}, follow_redirects=False
     )
     assert r.status_code == 303
-    # JETRO Toronto's own zone: Tokyo Wed 09:00-11:00 is Toronto Tue 19:00-21:00.
-    assert web.api("GET", "/counterparts/jetro").json()["overrides"] == {"2027-02-23": "19:00-21:00"}
+    (p,) = [p for p in web.api("GET", "/proposals").json() if p["meeting_id"] == "jetro-briefing"]
+    assert p["available_for"] == "jetro"
+    assert web.api("GET", "/counterparts/jetro").json().get("overrides", {}) == {}
     assert web.api("GET", "/counterparts/consulate").json().get("overrides", {}) == {}
 
 

@@ -30,7 +30,9 @@ from scheduler.errors import ConfigError, Conflict, Expired, NotFound
 from scheduler.ical.invite import build_invitation, meeting_uid
 from scheduler.ical.people import Attendee
 from scheduler.mail.timefmt import local_moment
-from scheduler.services import book, decline, proposal_page
+from scheduler.services import ProposalPage, book, decline, proposal_page
+from scheduler.services.context import Services
+from scheduler.services.negotiation import possible_starts
 from scheduler.services.requests import booked_link, request_change
 from scheduler.services.views import booked_clashes
 from scheduler.web.deps import ServicesDep
@@ -88,10 +90,15 @@ def _options_page(
         organisations=[(pid, page.mission.participant(pid).name) for pid in page.meeting.counterparts],
         open_options=open_,
         gone_options=gone,
-        grid=view.grid(page.mission, v, services.clock.now()),
+        grid=view.grid(_possible(services, page), v),
         expires=local_moment(page.proposal.expires_at, v.tz, v.lang, with_year=True),
     )
     return render(request, "booking/options.html", ctx, status=status, lang=v.lang)
+
+
+def _possible(services: Services, page: ProposalPage) -> list[datetime]:
+    earliest = services.clock.now() + services.settings.min_notice
+    return possible_starts(page.mission, page.meeting.id, earliest)
 
 
 @router.get("/book/{token}")
@@ -182,6 +189,9 @@ def none_work(
     the times ticked become the availability of the organisation the person says they answer
     for (`counterpart`, asked on the form when the meeting has several); with one, it is that one.
     """
+    page = proposal_page(services, token)
+    # Only cells the page offered (times the delegates could meet) are taken back.
+    offered = view.offered_cells(_possible(services, page), view.viewer(page, lang, tz))
     spans = []
     for i, value in enumerate(free or []):
         try:
@@ -190,8 +200,9 @@ def none_work(
             raise ConfigError(f"{value!r} is not a time", f"free[{i}]") from None
         if start.tzinfo is None:
             raise ConfigError(f"{value!r} has no offset", f"free[{i}]")
+        if start.isoformat() not in offered:
+            raise ConfigError(f"{value!r} is not one of the times this page offered", f"free[{i}]")
         spans.append((start, start + timedelta(hours=1)))
-    page = proposal_page(services, token)
     sides = page.meeting.counterparts
     if len(sides) == 1:
         side: str | None = sides[0]

@@ -6,19 +6,18 @@ side's beside them; words and dates in the viewer's language.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date
 
 from scheduler.core.models import Mission
-from scheduler.core.zones import local_date, validate_zone, wall_to_utc
+from scheduler.core.zones import to_local, validate_zone, wall_to_utc
 from scheduler.mail.timefmt import city, local_moment, local_range
 from scheduler.services.proposals import ProposalPage
 from scheduler.web.pages.i18n import pick_language
-
-GRID_HOURS = range(6, 23)  # the hours a counterpart can tick when no option works, in their zone
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,21 +92,56 @@ def options(page: ProposalPage, v: Viewer) -> tuple[list[dict[str, Any]], list[d
     return open_, gone
 
 
-def grid(mission: Mission, v: Viewer, now: datetime) -> dict[str, Any]:
-    """Hour cells over the mission's days in the viewer's zone; each value is the cell's UTC start."""
-    window = mission.window
-    first, last = local_date(window.start, v.tz), local_date(window.end - timedelta(seconds=1), v.tz)
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+def grid(starts: Sequence[datetime], v: Viewer) -> dict[str, Any]:
+    """The hour cells in the viewer's zone that hold a start the delegates could meet at, and only
+    those days and hours; each cell's value is its UTC start, shown with the other side's time.
+
+    A counterpart who says "none of these work" can then only offer times that could happen.
+    """
+    cells: dict[tuple[date, int], datetime] = {}
+    for s in starts:
+        local = to_local(s, v.tz)
+        key = (local.date(), local.hour)
+        if key not in cells:
+            cells[key] = wall_to_utc(local.date(), local.hour * 60, v.tz)  # the one DST rule of core.zones
+    days = sorted({d for d, _ in cells})
+    hours = sorted({h for _, h in cells})
+    day_format = "M/d EEE" if v.lang == "ja" else "EEE d MMM"
     rows = []
-    for hour in GRID_HOURS:
-        cells = []
+    for hour in hours:
+        row: list[dict[str, Any]] = []
         for day in days:
-            start = wall_to_utc(day, hour * 60, v.tz)  # the one DST rule of core.zones
-            usable = now < start and window.start <= start < window.end
-            cells.append({"value": start.isoformat(), "usable": usable})
-        rows.append({"hour": f"{hour:02d}:00", "cells": cells})
-    heads = [format_date(d, "M/d EEE" if v.lang == "ja" else "EEE d MMM", locale=v.lang) for d in days]
-    return {"days": heads, "rows": rows}
+            start = cells.get((day, hour))
+            if start is None:
+                row.append({"usable": False})
+                continue
+            other = to_local(start, v.other_tz)
+            row.append(
+                {
+                    "usable": True,
+                    "value": start.isoformat(),
+                    "other": f"{format_date(other.date(), 'EEE', locale=v.lang)} {other:%H:%M}",
+                }
+            )
+        rows.append({"hour": f"{hour:02d}:00", "cells": row})
+    heads = [format_date(d, day_format, locale=v.lang) for d in days]
+    return {"days": heads, "rows": rows, "other_city": city(v.other_tz, v.lang)}
 
 
-__all__ = ["Viewer", "city", "grid", "link_language", "options", "people", "viewer", "when", "zones_for"]
+def offered_cells(starts: Sequence[datetime], v: Viewer) -> set[str]:
+    """The values `grid` offers: what a decline may send back."""
+    return {c["value"] for row in grid(starts, v)["rows"] for c in row["cells"] if c["usable"]}
+
+
+__all__ = [
+    "Viewer",
+    "city",
+    "grid",
+    "link_language",
+    "offered_cells",
+    "options",
+    "people",
+    "viewer",
+    "when",
+    "zones_for",
+]

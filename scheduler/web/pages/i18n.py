@@ -25,6 +25,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_longer": "no longer available",
         "none_work": "None of these work",
         "none_help": "Tell us when you could meet: tick the hours (in {zone}) and add a note.",
+        "none_other_side": "Only hours our delegation can meet are shown; the small time is {other}.",
         "note": "Note",
         "send": "Send",
         "taken": "Sorry, someone booked that time a moment ago. These times are still open:",
@@ -106,6 +107,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_longer": "予約できなくなりました",
         "none_work": "いずれの日時も都合がつかない",
         "none_help": "ご都合のよい時間帯（{zone}）にチェックを入れ、メッセージをお書きください。",
+        "none_other_side": "当方が対応できる時間帯のみ表示しています。小さな時刻は{other}の時刻です。",
         "note": "メッセージ",
         "send": "送信",
         "taken": (

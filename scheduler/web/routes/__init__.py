@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from scheduler.web.deps import current_user
 from scheduler.web.routes import (
     actions,
+    attention,
     auth,
     bookings,
     find_times,
@@ -24,7 +25,17 @@ def api_router() -> APIRouter:
     api = APIRouter(prefix="/api")
     api.include_router(auth.router)
     guarded = APIRouter(dependencies=[Depends(current_user)])
-    for module in (missions, participants, meetings, resources, find_times, plan, proposals, bookings):
+    for module in (
+        missions,
+        participants,
+        meetings,
+        resources,
+        find_times,
+        plan,
+        proposals,
+        bookings,
+        attention,
+    ):
         guarded.include_router(module.router)
     guarded.include_router(actions.router)  # action items, timing, timed work (issue 6)
     api.include_router(guarded)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
 
 from scheduler.core.bookings import Proposal, dependents
 from scheduler.core.models import Mission
 from scheduler.errors import NotFound
 from scheduler.services import list_proposals, propose
+from scheduler.services.proposals import propose_all
 from scheduler.web.deps import ServicesDep
 from scheduler.web.views import iso
 
@@ -28,6 +30,7 @@ def proposal_json(p: Proposal, mission: Mission | None = None) -> dict[str, Any]
         "needs_attention": p.needs_attention,
         "note": p.note,
         "available": [[iso(s), iso(e)] for s, e in p.available],
+        "available_for": p.available_for,
         "options": [
             {"id": o.id, "start": iso(o.start), "end": iso(o.end), "kind": o.kind, "status": o.status}
             for o in p.options
@@ -54,6 +57,32 @@ def create_proposal(mission_id: int, meeting_id: str, services: ServicesDep) -> 
         "link": created.link,
         "messages": list(created.messages),
         "reasons": list(created.reasons),
+    }
+
+
+class ProposeAllRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    meetings: list[str] | None = Field(default=None, max_length=500)
+
+
+@router.post("/missions/{mission_id}/proposals", status_code=201)
+def create_proposals(
+    mission_id: int, services: ServicesDep, body: ProposeAllRequest | None = None
+) -> dict[str, Any]:
+    """Offer times for every meeting not yet booked or proposed (or those listed), chosen together
+    so that no counterpart's pick can take another's options. Each link is in the answer once."""
+    batch = propose_all(services, mission_id, body.meetings if body else None)
+    return {
+        "created": [
+            {
+                **proposal_json(c.proposal),
+                "link": c.link,
+                "messages": list(c.messages),
+                "reasons": list(c.reasons),
+            }
+            for c in batch.created
+        ],
+        "skipped": [{"meeting_id": mid, "why": why} for mid, why in batch.skipped],
     }
 
 
