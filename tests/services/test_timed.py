@@ -201,7 +201,7 @@ def test_the_follow_up_goes_in_each_recipients_morning_with_the_action_items(
     services: Services, store: Store, clock: FixedClock, mission_id: int
 ) -> None:
     book_time(services, mission_id, "brown-jetro", START)
-    add_action_item(services, mission_id, "brown-jetro", "Send the investment brochure", "Brown")
+    add_action_item(services, mission_id, "brown-jetro", "Send the investment brochure", "brown")
     add_action_item(services, mission_id, "brown-jetro", "Introduce the Brampton incubator")
     run(services, clock, at(16, 13, 59))
     assert queued(store, "follow-up") == []

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from scheduler.web.pages import coordinator, itinerary, meeting, overlap
+from scheduler.web.pages import coordinator, itinerary, meeting, meeting_items, overlap
 
 
 def coordinator_pages() -> APIRouter:
     router = APIRouter()
-    for module in (coordinator, overlap, itinerary, meeting):
+    for module in (coordinator, overlap, itinerary, meeting, meeting_items):
         router.include_router(module.router)
     return router
 

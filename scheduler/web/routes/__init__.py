@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from scheduler.web.deps import current_user
 from scheduler.web.routes import (
+    action_items,
     actions,
     auth,
     bookings,
@@ -26,7 +27,8 @@ def api_router() -> APIRouter:
     guarded = APIRouter(dependencies=[Depends(current_user)])
     for module in (missions, participants, meetings, resources, find_times, plan, proposals, bookings):
         guarded.include_router(module.router)
-    guarded.include_router(actions.router)  # action items, timing, timed work (issue 6)
+    guarded.include_router(actions.router)  # timing, timed work (issue 6)
+    guarded.include_router(action_items.router)  # action items (issues 6 and 17)
     api.include_router(guarded)
     return api
 
