@@ -27,6 +27,7 @@ from scheduler.mail.timefmt import local_moment
 from scheduler.services import book, decline, proposal_page
 from scheduler.services.requests import booked_link, request_change
 from scheduler.web.deps import ServicesDep
+from scheduler.web.pages import booking_items
 from scheduler.web.pages import booking_view as view
 from scheduler.web.pages.forms import check_csrf
 from scheduler.web.pages.render import render
@@ -70,6 +71,10 @@ def _options_page(
     if page.proposal.status == "booked" and link.booking is not None:
         ctx["booking"] = view.when(link.booking.start, link.booking.end, v)
         ctx["change_sent"] = request.query_params.get("sent") == "1"
+        ctx.update(
+            booking_items.context(services, page, v.lang),
+            item_done=request.query_params.get("item_done") == "1",
+        )
         return render(request, "booking/booked.html", ctx, status=status, lang=v.lang)
     if page.proposal.status == "declined":
         return render(request, "booking/declined.html", ctx, status=status, lang=v.lang)
