@@ -2,6 +2,7 @@
 
     POST /missions/{id}/meetings/{mid}/action-items        record an item (text, Japanese, owner, due date)
     POST /missions/{id}/meetings/{mid}/action-items/{n}    edit one: assign, move the date, done, dropped
+    POST /missions/{id}/meetings/{mid}/follow-up           schedule a follow-up → its page, with the link
 
 Like the meeting page's other forms: CSRF-checked, one use case, back to the page (303) with
 `?done=…`, or the page again with the reason (422) when the input is refused.
@@ -17,10 +18,11 @@ from fastapi.responses import Response
 
 from scheduler.errors import ConfigError, Conflict
 from scheduler.services.actions import ItemChange, create_item, update_item
+from scheduler.services.follow_ups import schedule_follow_up
 from scheduler.web.deps import ServicesDep, UserDep
 from scheduler.web.pages.forms import check_csrf
 from scheduler.web.pages.i18n import pick_language
-from scheduler.web.pages.meeting import Lang, back, refused
+from scheduler.web.pages.meeting import Lang, back, refused, render_meeting
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=2000)]
@@ -103,6 +105,32 @@ def edit_item_page(
     except (ConfigError, Conflict) as exc:
         return refused(request, services, user, mission_id, meeting_id, lang, exc)
     return back("", f"/missions/{mission_id}/meetings/{meeting_id}", "action_item_saved", lang)
+
+
+@router.post("/missions/{mission_id}/meetings/{meeting_id}/follow-up", dependencies=[Depends(check_csrf)])
+def follow_up_page(
+    request: Request,
+    mission_id: int,
+    meeting_id: str,
+    services: ServicesDep,
+    user: UserDep,
+    lang: Lang = "en",
+) -> Response:
+    """Make the follow-up and show its page, with the booking link once (as proposing does)."""
+    lang = pick_language(lang)
+    made = schedule_follow_up(services, mission_id, meeting_id)
+    link = made.proposal.link if made.proposal else ""
+    return render_meeting(
+        request,
+        services,
+        user,
+        mission_id,
+        made.meeting.id,
+        lang=lang,
+        done="follow_up",
+        link=link,
+        error=made.reason,
+    )
 
 
 __all__ = ["router"]

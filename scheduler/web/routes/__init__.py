@@ -11,6 +11,7 @@ from scheduler.web.routes import (
     auth,
     bookings,
     find_times,
+    follow_ups,
     meetings,
     missions,
     participants,
@@ -29,6 +30,7 @@ def api_router() -> APIRouter:
         guarded.include_router(module.router)
     guarded.include_router(actions.router)  # timing, timed work (issue 6)
     guarded.include_router(action_items.router)  # action items (issues 6 and 17)
+    guarded.include_router(follow_ups.router)  # issue 17
     api.include_router(guarded)
     return api
 
