@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1] / "scheduler"
 # layer → module prefixes it must not import
 FORBIDDEN = {
     "core": [
+        "scheduler.report",
         "scheduler.services",
         "scheduler.store",
         "scheduler.mail",
@@ -34,6 +35,7 @@ FORBIDDEN = {
         "babel",
     ],
     "services": [
+        "scheduler.report",
         "scheduler.store",
         "scheduler.mail",
         "scheduler.ical",
@@ -45,6 +47,18 @@ FORBIDDEN = {
     "ical": ["scheduler.services", "scheduler.web", "scheduler.store", "scheduler.mail"],
     "mail": ["scheduler.services", "scheduler.web", "scheduler.store", "scheduler.ical"],
     "store": ["scheduler.services", "scheduler.web", "scheduler.mail", "scheduler.ical"],
+    # issue 17: rendering the council report is an adapter like mail/ and ical/
+    "report": [
+        "scheduler.services",
+        "scheduler.web",
+        "scheduler.store",
+        "scheduler.mail",
+        "scheduler.ical",
+        "scheduler.cli",
+        "scheduler.app",
+        "sqlalchemy",
+        "fastapi",
+    ],
 }
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from scheduler.web.pages import coordinator, itinerary, meeting, meeting_items, overlap
+from scheduler.web.pages import coordinator, itinerary, meeting, meeting_items, overlap, report
 
 
 def coordinator_pages() -> APIRouter:
     router = APIRouter()
-    for module in (coordinator, overlap, itinerary, meeting, meeting_items):
+    for module in (coordinator, overlap, itinerary, meeting, meeting_items, report):
         router.include_router(module.router)
     return router
 
