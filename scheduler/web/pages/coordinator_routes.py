@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from scheduler.web.pages import coordinator, itinerary, meeting, meeting_items, overlap, report
+from scheduler.web.pages import (
+    coordinator,
+    itinerary,
+    meeting,
+    meeting_items,
+    organisations,
+    overlap,
+    report,
+)
 
 
 def coordinator_pages() -> APIRouter:
     router = APIRouter()
-    for module in (coordinator, overlap, itinerary, meeting, meeting_items, report):
+    for module in (coordinator, overlap, itinerary, meeting, meeting_items, report, organisations):
         router.include_router(module.router)
     return router
 

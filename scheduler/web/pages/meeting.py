@@ -24,6 +24,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from scheduler.core.actions import is_overdue, open_first, owner_choices
 from scheduler.core.models import Mission
+from scheduler.core.organisations import org_key
 from scheduler.core.timing import ActionItem
 from scheduler.core.zones import wall_to_utc
 from scheduler.errors import ConfigError, Conflict, NotFound
@@ -60,6 +61,7 @@ def items_context(
         "owners": owners,
         "owner_names": dict(owners),
         "overdue": {i.id for i in items if is_overdue(mission, i, now)},
+        "org_key": org_key,  # each counterpart links to its page across missions
     }
 
 
