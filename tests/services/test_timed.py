@@ -19,6 +19,7 @@ from scheduler.core.timing import Timing
 from scheduler.messages.timed import TimedMail
 from scheduler.ports import FixedClock
 from scheduler.services import Services, book_time, cancel, import_mission, propose, reschedule
+from scheduler.services.actions import ItemChange, create_item, update_item
 from scheduler.services.timed import (
     add_action_item,
     finished_for,
@@ -212,6 +213,22 @@ def test_the_follow_up_goes_in_each_recipients_morning_with_the_action_items(
     assert to == JETRO
     assert "- Brown: Send the investment brochure\n- Introduce the Brampton incubator" in text_of(brown)
     assert "Introduce the Brampton incubator" in text_of(jetro)
+
+
+def test_the_counterparts_follow_up_lists_only_the_items_shared_with_them(
+    services: Services, store: Store, clock: FixedClock, mission_id: int
+) -> None:
+    book_time(services, mission_id, "brown-jetro", START)
+    create_item(services, mission_id, "brown-jetro", text="Send the investment brochure", owner=JETRO)
+    create_item(services, mission_id, "brown-jetro", text="Check their references", shared=False)
+    dropped = create_item(services, mission_id, "brown-jetro", text="An idea we dropped")
+    update_item(services, mission_id, dropped.id, ItemChange(state="dropped"))
+    run(services, clock, at(17, 14))  # both mornings have passed
+    letters = dict(queued(store, "follow-up"))
+    assert "Send the investment brochure" in text_of(letters[JETRO])
+    assert "Check their references" not in text_of(letters[JETRO])
+    assert "Check their references" in text_of(letters[BROWN])  # delegates see every item
+    assert "An idea we dropped" not in text_of(letters[BROWN]) + text_of(letters[JETRO])
 
 
 def test_an_unanswered_booking_request_is_nudged_after_three_days(
