@@ -8,7 +8,7 @@ The sample meeting brown-jetro booked at Feb 16 00:00 UTC is Mon 15 Feb 19:00 in
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -302,3 +302,24 @@ def test_the_sweep_gives_a_meeting_fixed_in_the_mission_file_its_reminders_once(
     first, again = sweep(services), sweep(services)
     assert (first, again) == (7, 0)  # 4 reminders, 2 follow-ups, 1 digest; then nothing new
     assert [k for k, *_ in pending(services, mission_id)] == ["reminder"] * 4 + ["follow_up"] * 2
+
+
+def test_an_items_reminder_goes_once_on_the_tokyo_owners_monday_and_stops_when_done(
+    services: Services, store: Store, clock: FixedClock, mission_id: int
+) -> None:
+    item = create_item(
+        services,
+        mission_id,
+        "brown-jetro",
+        text="Send the list",
+        owner=JETRO,
+        due_date=date(2027, 2, 22),
+    )
+    run(services, clock, datetime(2027, 2, 21, 23, 59, tzinfo=UTC))  # Sunday 18:59 in Toronto
+    assert queued(store, "action-due") == []
+    run(services, clock, datetime(2027, 2, 22, 0, 0, tzinfo=UTC))  # Monday 09:00 in Tokyo
+    run(services, clock, datetime(2027, 2, 22, 0, 1, tzinfo=UTC))
+    assert [to for to, _ in queued(store, "action-due")] == [JETRO]
+    update_item(services, mission_id, item.id, ItemChange(state="done"))
+    run(services, clock, datetime(2027, 2, 24, tzinfo=UTC))
+    assert queued(store, "action-overdue") == []
