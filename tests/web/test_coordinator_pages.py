@@ -336,3 +336,20 @@ def test_an_action_item_is_assigned_dated_and_marked_done_on_the_meeting_page(co
     )
     r = web.client.post(f"{base}/action-items/{item['id']}", data={**form, "due_date": "1 March"})
     assert r.status_code == 422
+
+
+def test_an_open_item_past_its_owners_date_is_marked_overdue(coordinator: Web) -> None:
+    web = coordinator
+    web.clock.at = datetime(2027, 1, 25, 20, 0, tzinfo=UTC)  # Tokyo: Tue 26th 05:00; Toronto: Mon 25th 15:00
+    for owner, text in (("watanabe@jeita.example.jp", "Tokyo item"), ("santos", "Toronto item")):
+        body = {"text": text, "owner": owner, "due_date": "2027-01-25"}
+        assert web.api("POST", "/meetings/jeita-meeting/actions", json=body).status_code == 201
+    late = web.api(
+        "POST", "/meetings/jeita-meeting/actions", json={"text": "Done item", "due_date": "2027-01-01"}
+    )
+    web.api("PATCH", f"/actions/{late.json()['id']}", json={"state": "done"})
+    page = web.client.get(f"/missions/{web.mission_id}/meetings/jeita-meeting").text
+    rows = page.split('<tr data-item="')[1:]
+    shown = {row.split("<td>", 1)[1].split("<", 1)[0].strip(): 'class="warn"' in row for row in rows}
+    # Past the 25th on the Tokyo owner's calendar, not yet on the Toronto owner's; done is never late.
+    assert shown == {"Tokyo item": True, "Toronto item": False, "Done item": False}
