@@ -48,7 +48,7 @@ def schedule_follow_up(services: Services, mission_id: int, meeting_id: str) -> 
             held_on=held_on,
             earliest=local_date(now + services.settings.min_notice, mission.timezone),
         )
-        # The store's unit of work edits definitions too (see services.editing).
+        # Needs the unit of work that edits definitions (store.editing.app_units, as services.editing).
         cast(EditingUnitOfWork, uow).replace_definition(mission_id, grown)
     try:
         created = propose(services, mission_id, meeting.id)
