@@ -247,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     from scheduler.cli.jobs import add_commands as add_jobs  # scheduler jobs (timed work)
 
     add_jobs(sub)
+    from scheduler.cli.report import add_commands as add_report  # scheduler report (issue 17)
+
+    add_report(sub)
     return parser
 
 

@@ -14,16 +14,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from scheduler.core.intervals import ensure_utc
 from scheduler.core.models import Contact, Meeting, Mission
 from scheduler.core.zones import local_date, wall_to_utc
 
-DueKind = Literal["reminder", "follow_up", "nudge", "expiry", "digest"]
+DueKind = Literal["reminder", "follow_up", "nudge", "expiry", "digest", "action_due", "action_overdue"]
 DueState = Literal["due", "done", "dropped", "cancelled", "failed"]
-DUE_KINDS: tuple[DueKind, ...] = ("reminder", "follow_up", "nudge", "expiry", "digest")
+DUE_KINDS: tuple[DueKind, ...] = (
+    "reminder",
+    "follow_up",
+    "nudge",
+    "expiry",
+    "digest",
+    "action_due",
+    "action_overdue",
+)
+ItemState = Literal["open", "done", "dropped"]
+ITEM_STATES: tuple[ItemState, ...] = ("open", "done", "dropped")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,7 +114,14 @@ class DueItem:
 
 @dataclass(frozen=True, kw_only=True)
 class ActionItem:
-    """Something agreed in a meeting, recorded by the coordinator; it goes in the follow-up."""
+    """Something agreed in a meeting, recorded by the coordinator; it goes in the follow-up.
+
+    `owner` names a delegate (their participant id) or a counterpart contact (their email
+    address); "" is nobody yet. `due` is a date on the owner's own calendar (a Tokyo owner's
+    Monday), so the reminder goes on their morning. `shared`: the counterpart sees it (their
+    follow-up email and booking link). `revision` grows with every change that moves the
+    reminders, so each revision's reminders are stored (and sent) once.
+    """
 
     id: int
     mission_id: int
@@ -112,6 +129,18 @@ class ActionItem:
     text: str
     owner: str = ""
     created_at: datetime = field(compare=False)
+    text_ja: str = ""
+    due: date | None = None
+    state: ItemState = "open"
+    note: str = ""
+    shared: bool = True
+    revision: int = 0
+    updated_at: datetime | None = field(default=None, compare=False)
+    updated_by: str = ""
+
+    def text_for(self, language: str) -> str:
+        """The Japanese text for a Japanese reader when there is one, else the text."""
+        return self.text_ja if language.lower().startswith("ja") and self.text_ja else self.text
 
 
 def recipients(mission: Mission, meeting: Meeting, extra: Iterable[Contact] = ()) -> tuple[Recipient, ...]:
@@ -185,11 +214,13 @@ def parse_offsets(values: Sequence[int]) -> tuple[timedelta, ...]:
 
 __all__ = [
     "DUE_KINDS",
+    "ITEM_STATES",
     "ActionItem",
     "DueItem",
     "DueKind",
     "DueSpec",
     "DueState",
+    "ItemState",
     "Recipient",
     "Timing",
     "follow_up_at",

@@ -25,6 +25,7 @@ from scheduler.ical.people import Attendee, attendees
 from scheduler.mail import timefmt
 from scheduler.mail.compose import address, compose, envelope, one_line
 from scheduler.mail.render import Kind, Letter
+from scheduler.messages.action_mail import item_line, reminder_text
 from scheduler.ports import Envelope
 
 
@@ -117,8 +118,8 @@ class TimedMail:
         key: str,
         now: datetime,
     ) -> Envelope:
-        """The follow-up letter with the meeting's action items (`owner: text`)."""
-        items = tuple(f"{a.owner}: {a.text}" if a.owner else a.text for a in action_items)
+        """The follow-up letter with the meeting's action items (`Owner: text (due …)`)."""
+        items = tuple(item_line(mission, a, recipient.language) for a in action_items)
         letter = _letter("follow_up", mission, meeting_id, start, action_items=items)
         return _with_id(compose(letter, _reader(recipient), now=now), message_id(mission, "follow-up", key))
 
@@ -159,6 +160,22 @@ class TimedMail:
             en = ja + "\n" + "-" * 60 + "\n(English below / 以下、英文)\n\n" + en
             subject = f"【ご確認のお願い】{title} の日程 / {subject}"
         return plain_letter(mission, recipient, subject, en, message_id(mission, "nudge", key), now)
+
+    def action_reminder(
+        self,
+        mission: Mission,
+        item: ActionItem,
+        *,
+        recipient: Recipient,
+        overdue: bool,
+        key: str,
+        now: datetime,
+    ) -> Envelope:
+        """To the item's owner, in their language: due today, or (the morning after) overdue."""
+        subject, text = reminder_text(mission, item, recipient.name, recipient.language, overdue=overdue)
+        # Short kinds keep the Message-ID header within 78 columns (a longer one gets folded).
+        kind = "overdue" if overdue else "todo"
+        return plain_letter(mission, recipient, subject, text, message_id(mission, kind, key), now)
 
     def expiry_notice(
         self, mission: Mission, meeting_id: str, *, expired_at: datetime, key: str, now: datetime

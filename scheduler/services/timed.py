@@ -33,7 +33,7 @@ from scheduler.core.timing import (
     recipients,
     reminder_times,
 )
-from scheduler.errors import ConfigError, NotFound, Problem
+from scheduler.services.actions import create_item, list_items
 from scheduler.services.context import Services
 from scheduler.services.ports import UnitOfWork
 from scheduler.services.timed_ports import (
@@ -128,40 +128,23 @@ def set_timing(services: Services, mission_id: int, timing: Timing) -> Timing:
 def add_action_item(
     services: Services, mission_id: int, meeting_id: str, text: str, owner: str = ""
 ) -> ActionItem:
-    """Record an action item on a meeting; it goes in the meeting's follow-up emails."""
-    text, owner = text.strip(), owner.strip()
-    problems = []
-    if not text:
-        problems.append(Problem("text", "an action item needs some text"))
-    elif len(text) > 2000:
-        problems.append(Problem("text", f"at most 2000 characters, not {len(text)}"))
-    if len(owner) > 300:
-        problems.append(Problem("owner", f"at most 300 characters, not {len(owner)}"))
-    if problems:
-        raise ConfigError(problems)
-    now = services.clock.now()
-    with unit(services) as (uow, due):
-        _check_meeting(uow, mission_id, meeting_id)
-        return due.add_action_item(mission_id, meeting_id, text, owner, now=now)
+    """Record an action item on a meeting; it goes in the meeting's follow-up emails.
+
+    `owner`: a delegate's id or a counterpart contact's address (see `services.actions`,
+    which also dates, edits and finishes items).
+    """
+    return create_item(services, mission_id, meeting_id, text=text, owner=owner)
 
 
 def list_action_items(services: Services, mission_id: int, meeting_id: str) -> list[ActionItem]:
     """The meeting's action items, oldest first."""
-    with unit(services) as (uow, due):
-        _check_meeting(uow, mission_id, meeting_id)
-        return due.action_items(mission_id, meeting_id)
+    return list_items(services, mission_id, meeting_id)
 
 
 def missions_with_meeting(services: Services, meeting_id: str) -> list[int]:
     """The ids of the missions that have a meeting `meeting_id`."""
     with unit(services) as (uow, due):
         return [m for m in due.mission_ids() if meeting_id in uow.meeting_statuses(m)]
-
-
-def _check_meeting(uow: UnitOfWork, mission_id: int, meeting_id: str) -> None:
-    if meeting_id not in uow.meeting_statuses(mission_id):
-        uow.mission(mission_id)  # NotFound names the mission when that is what is missing
-        raise NotFound(f"no meeting {meeting_id!r} in mission {mission_id}")
 
 
 # --- sweep ----------------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol, cast
+from datetime import date, datetime
+from typing import Any, Protocol, cast
 
 from scheduler.core.attention import AttentionItem
 from scheduler.core.models import Mission
@@ -81,9 +81,24 @@ class DueWork(Protocol):
     def timing(self, mission_id: int) -> Timing: ...
     def set_timing(self, mission_id: int, timing: Timing) -> None: ...
     def add_action_item(
-        self, mission_id: int, meeting_id: str, text: str, owner: str, *, now: datetime
+        self,
+        mission_id: int,
+        meeting_id: str,
+        text: str,
+        owner: str,
+        *,
+        now: datetime,
+        text_ja: str = "",
+        due: date | None = None,
+        shared: bool = True,
+        by: str = "",
     ) -> ActionItem: ...
-    def action_items(self, mission_id: int, meeting_id: str) -> list[ActionItem]: ...
+    def action_items(self, mission_id: int, meeting_id: str | None = None) -> list[ActionItem]: ...
+    def action_item(self, item_id: int, *, lock: bool = False) -> ActionItem: ...
+    def update_action_item(
+        self, item_id: int, changes: dict[str, Any], *, now: datetime, by: str
+    ) -> ActionItem: ...
+    def cancel_action_work(self, item_id: int, *, now: datetime, outcome: str) -> int: ...
 
 
 class TimedUnitOfWork(UnitOfWork, Protocol):
@@ -134,6 +149,17 @@ class TimedMessages(Protocol):
 
     def expiry_notice(
         self, mission: Mission, meeting_id: str, *, expired_at: datetime, key: str, now: datetime
+    ) -> Envelope: ...
+
+    def action_reminder(
+        self,
+        mission: Mission,
+        item: ActionItem,
+        *,
+        recipient: Recipient,
+        overdue: bool,
+        key: str,
+        now: datetime,
     ) -> Envelope: ...
 
     def digest(

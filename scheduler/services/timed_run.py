@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import cast
 
+from scheduler.core.actions import owner_of, parse_action_key
 from scheduler.core.bookings import Booking
 from scheduler.core.models import Mission
 from scheduler.core.timing import DueItem, Recipient, recipients
@@ -163,7 +164,12 @@ class _Batch:
         recipient = self.current_recipient(item, b)
         if recipient is None:
             return "cancelled", f"{item.recipient.email if item.recipient else '?'} is no longer invited", []
-        actions = self.due.action_items(item.mission_id, item.meeting_id)
+        # A counterpart sees the items shared with them; delegates see all. Dropped ones go to nobody.
+        actions = [
+            a
+            for a in self.due.action_items(item.mission_id, item.meeting_id)
+            if a.state != "dropped" and (a.shared or recipient.kind != "contact")
+        ]
         env = self.messages.follow_up(
             self.mission(item.mission_id),
             item.meeting_id,
@@ -177,6 +183,42 @@ class _Batch:
             "done",
             f"follow-up with {_count(len(actions), 'action item')} to {recipient.email}",
             [(env, "follow-up")],
+        )
+
+    def _action_due(self, item: DueItem, _batch: Sequence[DueItem]) -> Outcome:
+        return self._action(item, overdue=False)
+
+    def _action_overdue(self, item: DueItem, _batch: Sequence[DueItem]) -> Outcome:
+        return self._action(item, overdue=True)
+
+    def _action(self, item: DueItem, *, overdue: bool) -> Outcome:
+        """The owner's reminder (due morning) or nudge (the morning after), if the item still asks it.
+
+        The row names the item's revision: an edit since (new owner, new date, done, dropped)
+        wrote a new revision's rows, so this one is cancelled rather than sent stale.
+        """
+        item_id, revision = parse_action_key(item.key)
+        action = self.due.action_item(item_id)
+        if action.revision != revision:
+            return "cancelled", "the action item was changed since", []
+        if action.state != "open":
+            return "cancelled", f"the action item is {action.state}", []
+        mission = self.mission(item.mission_id)
+        owner = owner_of(mission, action.owner)
+        if (
+            owner is None
+            or item.recipient is None
+            or owner.recipient.email.lower() != item.recipient.email.lower()
+        ):
+            return "cancelled", "the action item has another owner now", []
+        env = self.messages.action_reminder(
+            mission, action, recipient=owner.recipient, overdue=overdue, key=item.key, now=self.now
+        )
+        what = "overdue nudge" if overdue else "due-date reminder"
+        return (
+            "done",
+            f"{what} to {owner.recipient.email}",
+            [(env, "action-overdue" if overdue else "action-due")],
         )
 
     def _nudge(self, item: DueItem, _batch: Sequence[DueItem]) -> Outcome:

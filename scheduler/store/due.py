@@ -20,11 +20,13 @@ Also here: each mission's timing settings (`mission_timing`; no row means the de
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -32,6 +34,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    or_,
     select,
     update,
 )
@@ -39,8 +42,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from scheduler.core.actions import ACTION_KINDS
 from scheduler.core.timing import ActionItem, DueItem, DueSpec, Recipient, Timing, parse_offsets
-from scheduler.errors import Conflict
+from scheduler.errors import Conflict, NotFound
 from scheduler.store.tables import Base, BookingRow, MissionRow, ProposalRow
 from scheduler.store.types import UTCDateTime
 
@@ -92,6 +96,7 @@ class ActionItemRow(Base):
             ["mission_id", "meeting_id"], ["meetings.mission_id", "meetings.mid"], ondelete="CASCADE"
         ),
         Index("ix_action_items_meeting", "mission_id", "meeting_id"),
+        Index("ix_action_items_state_due", "mission_id", "state", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -100,6 +105,16 @@ class ActionItemRow(Base):
     text: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Migration 0006 (follow-through): the item gets a Japanese text, a due date on the
+    # owner's calendar, a state with a note, whether the counterpart sees it, and a revision.
+    text_ja: Mapped[str] = mapped_column(Text, default="")
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    note: Mapped[str] = mapped_column(Text, default="")
+    shared: Mapped[bool] = mapped_column(Boolean, default=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_by: Mapped[str] = mapped_column(String(300), default="")
 
 
 def _recipient_json(r: Recipient | None) -> dict[str, Any] | None:
@@ -373,22 +388,76 @@ class SqlDueWork:
 
     # --- action items ------------------------------------------------------------------------
     def add_action_item(
-        self, mission_id: int, meeting_id: str, text: str, owner: str, *, now: datetime
+        self,
+        mission_id: int,
+        meeting_id: str,
+        text: str,
+        owner: str,
+        *,
+        now: datetime,
+        text_ja: str = "",
+        due: date | None = None,
+        shared: bool = True,
+        by: str = "",
     ) -> ActionItem:
         row = ActionItemRow(
-            mission_id=mission_id, meeting_id=meeting_id, text=text, owner=owner, created_at=now
+            mission_id=mission_id,
+            meeting_id=meeting_id,
+            text=text,
+            owner=owner,
+            created_at=now,
+            text_ja=text_ja,
+            due_date=due,
+            state="open",
+            note="",
+            shared=shared,
+            revision=0,
+            updated_at=now,
+            updated_by=by,
         )
         self.session.add(row)
         self.session.flush()
         return _action(row)
 
-    def action_items(self, mission_id: int, meeting_id: str) -> list[ActionItem]:
-        query = (
-            select(ActionItemRow)
-            .where(ActionItemRow.mission_id == mission_id, ActionItemRow.meeting_id == meeting_id)
-            .order_by(ActionItemRow.id)
-        )
+    def action_items(self, mission_id: int, meeting_id: str | None = None) -> list[ActionItem]:
+        """The meeting's items (every item of the mission when `meeting_id` is None), oldest first."""
+        query = select(ActionItemRow).where(ActionItemRow.mission_id == mission_id).order_by(ActionItemRow.id)
+        if meeting_id is not None:
+            query = query.where(ActionItemRow.meeting_id == meeting_id)
         return [_action(r) for r in self.session.scalars(query)]
+
+    def action_item(self, item_id: int, *, lock: bool = False) -> ActionItem:
+        """One item; `NotFound` when there is none. `lock`: held for this transaction (PostgreSQL)."""
+        query = select(ActionItemRow).where(ActionItemRow.id == item_id)
+        if lock and self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.session.scalars(query).first()
+        if row is None:
+            raise NotFound(f"no action item {item_id}")
+        return _action(row)
+
+    def update_action_item(
+        self, item_id: int, changes: dict[str, Any], *, now: datetime, by: str
+    ) -> ActionItem:
+        """Apply `changes` (ActionItem field names; `due` is the due date) and stamp who and when."""
+        row = self.session.get(ActionItemRow, item_id)
+        if row is None:
+            raise NotFound(f"no action item {item_id}")
+        for name, value in changes.items():
+            setattr(row, "due_date" if name == "due" else name, value)
+        row.updated_at, row.updated_by = now, by
+        self.session.flush()
+        return _action(row)
+
+    def cancel_action_work(self, item_id: int, *, now: datetime, outcome: str) -> int:
+        """Cancel the item's reminders still due (it was edited, done or dropped)."""
+        prefixes = [DueRow.key.startswith(f"{k}:a{item_id}:", autoescape=True) for k in ACTION_KINDS]
+        result = self.session.execute(
+            update(DueRow)
+            .where(DueRow.state == "due", or_(*prefixes))
+            .values(state="cancelled", outcome=outcome, finished_at=now)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _action(row: ActionItemRow) -> ActionItem:
@@ -399,6 +468,14 @@ def _action(row: ActionItemRow) -> ActionItem:
         text=row.text,
         owner=row.owner,
         created_at=row.created_at,
+        text_ja=row.text_ja or "",
+        due=row.due_date,
+        state=row.state,  # type: ignore[arg-type]
+        note=row.note or "",
+        shared=bool(row.shared),
+        revision=row.revision or 0,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by or "",
     )
 
 

@@ -75,7 +75,7 @@ def build_scenario(services: Services, mission_id: int) -> Scenario:
     now = services.clock.now()
     with services.uow() as uow:
         uow.due.add_action_item(  # type: ignore[attr-defined]
-            mission_id, booked, "Send JETRO the list of Brampton sites", "Priya Sandhu", now=now
+            mission_id, booked, "Send JETRO the list of Brampton sites", "sandhu", now=now
         )
     dst_id = import_mission(services, dst_mission(), source="")
     return Scenario(mission_id=mission_id, dst_mission_id=dst_id, booked=booked, proposed=proposed)

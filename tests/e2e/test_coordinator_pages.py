@@ -227,17 +227,22 @@ def test_meeting_page_shows_options_emails_and_action_items(
     page.goto(f"{base}/missions/{scenario.mission_id}/meetings/{scenario.booked}")
     expect(page.get_by_role("heading", name="Briefing on Japan")).to_be_visible()
     expect(page.locator(".meeting-head .state")).to_have_attribute("data-state", "booked")
-    expect(page.get_by_text("Sato Hanako")).to_be_visible()
+    expect(page.locator("ul.people").get_by_text("Sato Hanako")).to_be_visible()
     options = page.locator("table.options tbody tr")
     expect(options.filter(has_text="booked")).to_have_count(1)
     expect(options.filter(has_text="released")).to_have_count(options.count() - 1)
     expect(page.locator("table.emails tbody tr[data-mail-status='queued']").first).to_be_visible()
     expect(page.locator("#action-items")).to_contain_text("Send JETRO the list of Brampton sites")
-    page.get_by_label("What").fill("Invite JETRO to the Innovation Corridor Summit")
-    page.get_by_label("Who").fill("Rowena Santos")
-    page.get_by_role("button", name="Add").click()
-    expect(page.locator("#action-items li")).to_have_count(2)
-    assert serious_violations(page) == []  # its picture is taken in a negotiation (test_negotiation_pages)
+    new = page.locator("form.item-form").first
+    new.get_by_label("What", exact=True).fill("Invite JETRO to the Innovation Corridor Summit")
+    new.get_by_label("Who").select_option(label="Rowena Santos (santos)")
+    new.get_by_label("Due (the owner's date)").fill("2027-03-01")
+    new.get_by_role("button", name="Add").click()
+    expect(page.locator("#action-items tr[data-item]")).to_have_count(2)
+    added = page.locator("#action-items tr[data-item]").filter(has_text="Invite JETRO")
+    expect(added.locator(".item-owner")).to_have_text("Rowena Santos (santos)")
+    assert serious_violations(page) == []
+    # its picture is taken in a negotiation (test_negotiation_pages)
 
 
 def test_pages_speak_japanese(page: Any, site: tuple[Web, Scenario, str]) -> None:

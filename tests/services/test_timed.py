@@ -8,7 +8,7 @@ The sample meeting brown-jetro booked at Feb 16 00:00 UTC is Mon 15 Feb 19:00 in
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -19,6 +19,7 @@ from scheduler.core.timing import Timing
 from scheduler.messages.timed import TimedMail
 from scheduler.ports import FixedClock
 from scheduler.services import Services, book_time, cancel, import_mission, propose, reschedule
+from scheduler.services.actions import ItemChange, create_item, update_item
 from scheduler.services.timed import (
     add_action_item,
     finished_for,
@@ -201,7 +202,7 @@ def test_the_follow_up_goes_in_each_recipients_morning_with_the_action_items(
     services: Services, store: Store, clock: FixedClock, mission_id: int
 ) -> None:
     book_time(services, mission_id, "brown-jetro", START)
-    add_action_item(services, mission_id, "brown-jetro", "Send the investment brochure", "Brown")
+    add_action_item(services, mission_id, "brown-jetro", "Send the investment brochure", "brown")
     add_action_item(services, mission_id, "brown-jetro", "Introduce the Brampton incubator")
     run(services, clock, at(16, 13, 59))
     assert queued(store, "follow-up") == []
@@ -212,6 +213,22 @@ def test_the_follow_up_goes_in_each_recipients_morning_with_the_action_items(
     assert to == JETRO
     assert "- Brown: Send the investment brochure\n- Introduce the Brampton incubator" in text_of(brown)
     assert "Introduce the Brampton incubator" in text_of(jetro)
+
+
+def test_the_counterparts_follow_up_lists_only_the_items_shared_with_them(
+    services: Services, store: Store, clock: FixedClock, mission_id: int
+) -> None:
+    book_time(services, mission_id, "brown-jetro", START)
+    create_item(services, mission_id, "brown-jetro", text="Send the investment brochure", owner=JETRO)
+    create_item(services, mission_id, "brown-jetro", text="Check their references", shared=False)
+    dropped = create_item(services, mission_id, "brown-jetro", text="An idea we dropped")
+    update_item(services, mission_id, dropped.id, ItemChange(state="dropped"))
+    run(services, clock, at(17, 14))  # both mornings have passed
+    letters = dict(queued(store, "follow-up"))
+    assert "Send the investment brochure" in text_of(letters[JETRO])
+    assert "Check their references" not in text_of(letters[JETRO])
+    assert "Check their references" in text_of(letters[BROWN])  # delegates see every item
+    assert "An idea we dropped" not in text_of(letters[BROWN]) + text_of(letters[JETRO])
 
 
 def test_an_unanswered_booking_request_is_nudged_after_three_days(
@@ -285,3 +302,24 @@ def test_the_sweep_gives_a_meeting_fixed_in_the_mission_file_its_reminders_once(
     first, again = sweep(services), sweep(services)
     assert (first, again) == (7, 0)  # 4 reminders, 2 follow-ups, 1 digest; then nothing new
     assert [k for k, *_ in pending(services, mission_id)] == ["reminder"] * 4 + ["follow_up"] * 2
+
+
+def test_an_items_reminder_goes_once_on_the_tokyo_owners_monday_and_stops_when_done(
+    services: Services, store: Store, clock: FixedClock, mission_id: int
+) -> None:
+    item = create_item(
+        services,
+        mission_id,
+        "brown-jetro",
+        text="Send the list",
+        owner=JETRO,
+        due_date=date(2027, 2, 22),
+    )
+    run(services, clock, datetime(2027, 2, 21, 23, 59, tzinfo=UTC))  # Sunday 18:59 in Toronto
+    assert queued(store, "action-due") == []
+    run(services, clock, datetime(2027, 2, 22, 0, 0, tzinfo=UTC))  # Monday 09:00 in Tokyo
+    run(services, clock, datetime(2027, 2, 22, 0, 1, tzinfo=UTC))
+    assert [to for to, _ in queued(store, "action-due")] == [JETRO]
+    update_item(services, mission_id, item.id, ItemChange(state="done"))
+    run(services, clock, datetime(2027, 2, 24, tzinfo=UTC))
+    assert queued(store, "action-overdue") == []

@@ -137,7 +137,7 @@ def test_action_items_are_recorded_on_the_meeting_page(coordinator: Web) -> None
     token = _csrf(web.client.get(base).text)
     r = web.client.post(
         f"{base}/action-items",
-        data={"csrf_token": token, "text": "Send the site list", "owner": "Daniel Okafor"},
+        data={"csrf_token": token, "text": "Send the site list", "owner": "okafor"},
     )
     assert r.status_code == 200
     assert "Send the site list" in r.text
@@ -291,3 +291,65 @@ def test_the_meeting_page_shows_each_emails_delivery(coordinator: Web, temporary
     assert {(kind, name) for _s, kind, name in rows} == {("invitation", "Invitation")}
     assert html.count("550 5.1.1 mailbox unavailable") == len(rows) - 1  # why, beside each one
     assert "sent " in html
+
+
+def test_an_action_item_is_assigned_dated_and_marked_done_on_the_meeting_page(coordinator: Web) -> None:
+    web = coordinator
+    base = f"/missions/{web.mission_id}/meetings/jeita-meeting"
+    token = _csrf(web.client.get(base).text)
+    r = web.client.post(
+        f"{base}/action-items",
+        data={
+            "csrf_token": token,
+            "text": "Send the sector study",
+            "text_ja": "業界調査を送付",
+            "shared": "1",
+        },
+    )
+    assert r.status_code == 200, r.text
+    [item] = web.api("GET", "/meetings/jeita-meeting/actions").json()
+    form = {"csrf_token": token, "text": "Send the sector study", "text_ja": "業界調査を送付", "shared": "1"}
+    r = web.client.post(
+        f"{base}/action-items/{item['id']}",
+        data={**form, "owner": "watanabe@jeita.example.jp", "due_date": "2027-03-01", "state": "open"},
+    )
+    assert r.status_code == 200, r.text
+    assert 'data-state="open"' in r.text
+    assert "Watanabe Kenta" in r.text
+    r = web.client.post(
+        f"{base}/action-items/{item['id']}",
+        data={
+            **form,
+            "owner": "watanabe@jeita.example.jp",
+            "due_date": "2027-03-01",
+            "state": "done",
+            "note": "Received",
+        },
+    )
+    assert 'data-state="done"' in r.text
+    [item] = web.api("GET", "/meetings/jeita-meeting/actions").json()
+    assert (item["owner"], item["due_date"], item["state"], item["note"]) == (
+        "watanabe@jeita.example.jp",
+        "2027-03-01",
+        "done",
+        "Received",
+    )
+    r = web.client.post(f"{base}/action-items/{item['id']}", data={**form, "due_date": "1 March"})
+    assert r.status_code == 422
+
+
+def test_an_open_item_past_its_owners_date_is_marked_overdue(coordinator: Web) -> None:
+    web = coordinator
+    web.clock.at = datetime(2027, 1, 25, 20, 0, tzinfo=UTC)  # Tokyo: Tue 26th 05:00; Toronto: Mon 25th 15:00
+    for owner, text in (("watanabe@jeita.example.jp", "Tokyo item"), ("santos", "Toronto item")):
+        body = {"text": text, "owner": owner, "due_date": "2027-01-25"}
+        assert web.api("POST", "/meetings/jeita-meeting/actions", json=body).status_code == 201
+    late = web.api(
+        "POST", "/meetings/jeita-meeting/actions", json={"text": "Done item", "due_date": "2027-01-01"}
+    )
+    web.api("PATCH", f"/actions/{late.json()['id']}", json={"state": "done"})
+    page = web.client.get(f"/missions/{web.mission_id}/meetings/jeita-meeting").text
+    rows = page.split('<tr data-item="')[1:]
+    shown = {row.split("<td>", 1)[1].split("<", 1)[0].strip(): 'class="warn"' in row for row in rows}
+    # Past the 25th on the Tokyo owner's calendar, not yet on the Toronto owner's; done is never late.
+    assert shown == {"Tokyo item": True, "Toronto item": False, "Done item": False}

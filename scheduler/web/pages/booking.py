@@ -36,6 +36,7 @@ from scheduler.services.negotiation import possible_starts
 from scheduler.services.requests import booked_link, request_change
 from scheduler.services.views import booked_clashes
 from scheduler.web.deps import ServicesDep
+from scheduler.web.pages import booking_items
 from scheduler.web.pages import booking_view as view
 from scheduler.web.pages.forms import check_csrf
 from scheduler.web.pages.i18n import pick_language
@@ -80,6 +81,10 @@ def _options_page(
     if page.proposal.status == "booked" and link.booking is not None:
         ctx["booking"] = view.when(link.booking.start, link.booking.end, v)
         ctx["change_sent"] = request.query_params.get("sent") == "1"
+        ctx.update(
+            booking_items.context(services, page, v.lang),
+            item_done=request.query_params.get("item_done") == "1",
+        )
         return render(request, "booking/booked.html", ctx, status=status, lang=v.lang)
     if page.proposal.status == "declined":
         return render(request, "booking/declined.html", ctx, status=status, lang=v.lang)

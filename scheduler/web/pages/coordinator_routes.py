@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from scheduler.web.pages import attention, coordinator, itinerary, meeting, overlap
+from scheduler.web.pages import (
+    attention,
+    coordinator,
+    itinerary,
+    meeting,
+    meeting_items,
+    organisations,
+    overlap,
+    report,
+)
 
 
 def coordinator_pages() -> APIRouter:
     router = APIRouter()
-    for module in (coordinator, overlap, itinerary, meeting, attention):
+    modules = (coordinator, overlap, itinerary, meeting, meeting_items, report, organisations, attention)
+    for module in modules:
         router.include_router(module.router)
     return router
 

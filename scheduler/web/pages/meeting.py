@@ -6,7 +6,8 @@
     POST /missions/{id}/meetings/{mid}/propose            offer times (the link is shown once)
     POST /missions/{id}/meetings/{mid}/reschedule         move a booked meeting (start + zone)
     POST /missions/{id}/meetings/{mid}/cancel             cancel it (or withdraw its proposal)
-    POST /missions/{id}/meetings/{mid}/action-items       record an action item
+    POST /missions/{id}/meetings/{mid}/action-items       record an action item  } meeting_items
+    POST /missions/{id}/meetings/{mid}/action-items/{n}   edit one               }
 
 Each POST checks the form's CSRF token, calls one use case, and goes back (303) to `next`
 with `?done=…`; when the use case refuses (a conflict, a time that is not free), the meeting
@@ -16,11 +17,14 @@ page comes back with the reason and a 409 or 422.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from scheduler.core.actions import is_overdue, open_first, owner_choices
+from scheduler.core.models import Mission
+from scheduler.core.organisations import org_key
 from scheduler.core.timing import ActionItem
 from scheduler.core.zones import wall_to_utc
 from scheduler.errors import ConfigError, Conflict, NotFound
@@ -28,7 +32,7 @@ from scheduler.services import cancel, propose, reschedule
 from scheduler.services.accounts import User
 from scheduler.services.context import Services
 from scheduler.services.overlap_view import mission_zones
-from scheduler.services.timed import add_action_item, list_action_items
+from scheduler.services.timed import list_action_items
 from scheduler.services.views import booked_clashes, meeting_line, meeting_proposals
 from scheduler.web.deps import ServicesDep, UserDep
 from scheduler.web.pages.coordinator import safe_next
@@ -38,13 +42,27 @@ from scheduler.web.pages.forms import check_csrf
 from scheduler.web.pages.i18n import pick_language
 
 router = APIRouter(include_in_schema=False)
-DONE = ("propose", "reschedule", "cancel", "action_item", "plan")
+DONE = ("propose", "reschedule", "cancel", "action_item", "action_item_saved", "follow_up", "plan")
 MAIL_KINDS = frozenset(k for k in STRINGS["en"] if k.startswith("mail_kind_"))  # the kinds with a name
 
 
 def _action_items(services: Services, mission_id: int, meeting_id: str) -> list[ActionItem]:
     # The action-item table belongs to the timed-work store (issue 6), read through its service.
     return list_action_items(services, mission_id, meeting_id)
+
+
+def items_context(
+    mission: Mission, items: list[ActionItem], now: datetime, meeting_id: str
+) -> dict[str, Any]:
+    """What the action-item section needs: the items (open first), who may own one, who is late."""
+    owners = owner_choices(mission, meeting_id)
+    return {
+        "items": open_first(items),
+        "owners": owners,
+        "owner_names": dict(owners),
+        "overdue": {i.id for i in items if is_overdue(mission, i, now)},
+        "org_key": org_key,  # each counterpart links to its page across missions
+    }
 
 
 def render_meeting(
@@ -88,7 +106,7 @@ def render_meeting(
         "option_clashes": option_clashes,
         "emails": meeting_emails(request.app.state.store, mission_id, meeting_id),
         "mail_kinds": MAIL_KINDS,
-        "items": _action_items(services, mission_id, meeting_id),
+        **items_context(mission, _action_items(services, mission_id, meeting_id), data.now, meeting_id),
         "zones": mission_zones(mission),
         "done": done if done in DONE else "",
         "error": error,
@@ -123,7 +141,7 @@ def meeting_page(
     )
 
 
-def _back(next: str, fallback: str, done: str, lang: str, dependents: tuple[str, ...] = ()) -> Response:
+def back(next: str, fallback: str, done: str, lang: str, dependents: tuple[str, ...] = ()) -> Response:
     back = safe_next(next, fallback)
     sep = "&" if "?" in back else "?"
     extra = f"&dep={','.join(dependents)}" if dependents else ""
@@ -131,7 +149,7 @@ def _back(next: str, fallback: str, done: str, lang: str, dependents: tuple[str,
     return RedirectResponse(f"{back}{sep}done={done}{lang_part}{extra}", status_code=303)
 
 
-def _refused(
+def refused(
     request: Request,
     services: Services,
     user: User,
@@ -163,7 +181,7 @@ def propose_page(
     try:
         created = propose(services, mission_id, meeting_id)
     except (Conflict, ConfigError) as exc:
-        return _refused(request, services, user, mission_id, meeting_id, lang, exc)
+        return refused(request, services, user, mission_id, meeting_id, lang, exc)
     # The link holds the raw token: shown once on this answer, never put in a redirect URL.
     return render_meeting(
         request, services, user, mission_id, meeting_id, lang=lang, done="propose", link=created.link
@@ -194,9 +212,9 @@ def reschedule_page(
         instant = wall_to_utc(wall.date(), wall.hour * 60 + wall.minute, zone)
         result = reschedule(services, mission_id, meeting_id, instant)
     except (Conflict, ConfigError) as exc:
-        return _refused(request, services, user, mission_id, meeting_id, lang, exc)
+        return refused(request, services, user, mission_id, meeting_id, lang, exc)
     fallback = f"/missions/{mission_id}/meetings/{meeting_id}"
-    return _back(next, fallback, "reschedule", lang, result.dependents)
+    return back(next, fallback, "reschedule", lang, result.dependents)
 
 
 @router.post("/missions/{mission_id}/meetings/{meeting_id}/cancel", dependencies=[Depends(check_csrf)])
@@ -213,27 +231,8 @@ def cancel_page(
     try:
         result = cancel(services, mission_id, meeting_id)
     except (Conflict, ConfigError) as exc:
-        return _refused(request, services, user, mission_id, meeting_id, lang, exc)
-    return _back(next, f"/missions/{mission_id}/meetings/{meeting_id}", "cancel", lang, result.dependents)
+        return refused(request, services, user, mission_id, meeting_id, lang, exc)
+    return back(next, f"/missions/{mission_id}/meetings/{meeting_id}", "cancel", lang, result.dependents)
 
 
-@router.post("/missions/{mission_id}/meetings/{meeting_id}/action-items", dependencies=[Depends(check_csrf)])
-def add_action_item_page(
-    request: Request,
-    mission_id: int,
-    meeting_id: str,
-    services: ServicesDep,
-    user: UserDep,
-    text: Annotated[str, Form(min_length=1, max_length=2000)],
-    owner: Annotated[str, Form(max_length=300)] = "",
-    lang: Lang = "en",
-) -> Response:
-    lang = pick_language(lang)
-    try:
-        add_action_item(services, mission_id, meeting_id, text, owner)
-    except ConfigError as exc:  # only spaces: nothing to record
-        return _refused(request, services, user, mission_id, meeting_id, lang, exc)
-    return _back("", f"/missions/{mission_id}/meetings/{meeting_id}", "action_item", lang)
-
-
-__all__ = ["render_meeting", "router"]
+__all__ = ["Lang", "Next", "back", "items_context", "refused", "render_meeting", "router"]

@@ -6,11 +6,13 @@ from fastapi import APIRouter, Depends
 
 from scheduler.web.deps import current_user
 from scheduler.web.routes import (
+    action_items,
     actions,
     attention,
     auth,
     bookings,
     find_times,
+    follow_ups,
     meetings,
     missions,
     participants,
@@ -37,7 +39,9 @@ def api_router() -> APIRouter:
         attention,
     ):
         guarded.include_router(module.router)
-    guarded.include_router(actions.router)  # action items, timing, timed work (issue 6)
+    guarded.include_router(actions.router)  # timing, timed work (issue 6)
+    guarded.include_router(action_items.router)  # action items (issues 6 and 17)
+    guarded.include_router(follow_ups.router)  # issue 17
     api.include_router(guarded)
     return api
 

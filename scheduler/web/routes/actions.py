@@ -1,9 +1,5 @@
-"""Action items recorded on a meeting (they go in its follow-up emails), the mission's timing
-settings, and its timed work (reminders, follow-ups, nudges, expiries, digests).
-
-`/api/meetings/{meeting_id}/actions` is the short form: the meeting id is looked up across
-missions (`?mission_id=` settles it when two missions use the same id).
-"""
+"""The mission's timing settings and its timed work (reminders, follow-ups, nudges, expiries,
+digests, action-item reminders). Action items themselves are `routes.action_items`."""
 
 from __future__ import annotations
 
@@ -13,35 +9,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from scheduler.core.timing import ActionItem, DueItem, Timing
-from scheduler.errors import Conflict, NotFound
+from scheduler.core.timing import DueItem, Timing
 from scheduler.services.timed import (
-    add_action_item,
     finished_for,
     get_timing,
-    list_action_items,
-    missions_with_meeting,
     pending_for,
     set_timing,
 )
 from scheduler.web.deps import ServicesDep
 
 router = APIRouter(tags=["timed work"])
-
-
-class ActionItemCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=2000)
-    owner: str = Field(default="", max_length=300)
-
-
-class ActionItemPublic(BaseModel):
-    id: int
-    mission_id: int
-    meeting_id: str
-    text: str
-    owner: str
-    created_at: datetime
 
 
 class TimingBody(BaseModel):
@@ -74,17 +51,6 @@ class TimedWorkPublic(BaseModel):
     ran: list[DuePublic]
 
 
-def _public(a: ActionItem) -> ActionItemPublic:
-    return ActionItemPublic(
-        id=a.id,
-        mission_id=a.mission_id,
-        meeting_id=a.meeting_id,
-        text=a.text,
-        owner=a.owner,
-        created_at=a.created_at,
-    )
-
-
 def _due(d: DueItem) -> DuePublic:
     return DuePublic(
         id=d.id,
@@ -107,47 +73,6 @@ def _timing(t: Timing) -> TimingBody:
         follow_up_hour=t.follow_up_hour,
         digest_hour=t.digest_hour,
     )
-
-
-# --- action items ---------------------------------------------------------------------------------
-@router.get("/missions/{mission_id}/meetings/{meeting_id}/actions")
-def get_actions(mission_id: int, meeting_id: str, services: ServicesDep) -> list[ActionItemPublic]:
-    return [_public(a) for a in list_action_items(services, mission_id, meeting_id)]
-
-
-@router.post("/missions/{mission_id}/meetings/{meeting_id}/actions", status_code=201)
-def post_action(
-    mission_id: int, meeting_id: str, body: ActionItemCreate, services: ServicesDep
-) -> ActionItemPublic:
-    return _public(add_action_item(services, mission_id, meeting_id, body.text, body.owner))
-
-
-def _mission_of(services: ServicesDep, meeting_id: str, mission_id: int | None) -> int:
-    if mission_id is not None:
-        return mission_id
-    found = missions_with_meeting(services, meeting_id)
-    if not found:
-        raise NotFound(f"no meeting {meeting_id!r}")
-    if len(found) > 1:
-        raise Conflict(f"missions {found} all have a meeting {meeting_id!r}: add ?mission_id=")
-    return found[0]
-
-
-@router.get("/meetings/{meeting_id}/actions")
-def get_actions_short(
-    meeting_id: str, services: ServicesDep, mission_id: Annotated[int | None, Query()] = None
-) -> list[ActionItemPublic]:
-    return get_actions(_mission_of(services, meeting_id, mission_id), meeting_id, services)
-
-
-@router.post("/meetings/{meeting_id}/actions", status_code=201)
-def post_action_short(
-    meeting_id: str,
-    body: ActionItemCreate,
-    services: ServicesDep,
-    mission_id: Annotated[int | None, Query()] = None,
-) -> ActionItemPublic:
-    return post_action(_mission_of(services, meeting_id, mission_id), meeting_id, body, services)
 
 
 # --- timing and timed work ------------------------------------------------------------------------
