@@ -94,11 +94,12 @@ _URL = re.compile(r"^https?://[^\s/]+\S*$")
 _TOML_PLACE = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
 
 
-def load_mission(path: str | Path) -> Mission:
+def load_mission(path: str | Path, *, strict_calendars: bool = False) -> Mission:
     """Read the mission file at `path`; raise `ConfigError` listing every problem found.
 
     Relative calendar paths are read from the file's own folder. An unreadable file and
     invalid TOML syntax are `ConfigError`s too (naming the file and the line).
+    `strict_calendars` refuses a calendar with a broken event instead of skipping the event.
     """
     path = Path(path)
     try:
@@ -110,16 +111,20 @@ def load_mission(path: str | Path) -> Mission:
         raise ConfigError("the mission file is not UTF-8 text", str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([_toml_problem(path, exc)]) from None
-    return parse_mission(data, base_dir=path.resolve().parent)
+    return parse_mission(data, base_dir=path.resolve().parent, strict_calendars=strict_calendars)
 
 
-def parse_mission(data: Mapping[str, Any], *, base_dir: Path, load_calendars: bool = True) -> Mission:
+def parse_mission(
+    data: Mapping[str, Any], *, base_dir: Path, load_calendars: bool = True, strict_calendars: bool = False
+) -> Mission:
     """Turn an already-parsed mission (TOML or JSON shape) into a `Mission`, or raise `ConfigError`.
 
     `base_dir` is where relative calendar paths start; `load_calendars=False` keeps the
     sources in `busy_sources` without reading them (busy time stays empty).
     """
-    return _MissionReader(base_dir, load_calendars).read(data)
+    reader = _MissionReader(base_dir, load_calendars)
+    reader.strict_calendars = strict_calendars
+    return reader.read(data)
 
 
 def _toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> Problem:
@@ -142,6 +147,7 @@ class _MissionReader(FieldReader):
         super().__init__(HINTS, MOVED)
         self.base_dir = base_dir
         self.load_calendars = load_calendars
+        self.strict_calendars = False
         self.window: Interval | None = None  # the mission's, once its head is valid
         self.dates: tuple[date, date] | None = None
         self.given_dates: tuple[date, date] | None = None  # even when the zone is wrong
@@ -439,7 +445,11 @@ class _MissionReader(FieldReader):
             for i, source in enumerate(p["busy_sources"]):
                 try:
                     total |= load_busy(
-                        source, base_dir=self.base_dir, owner_zone=p["timezone"], window=window
+                        source,
+                        base_dir=self.base_dir,
+                        owner_zone=p["timezone"],
+                        window=window,
+                        strict=self.strict_calendars,
                     )
                 except ConfigError as exc:  # CalendarError: names the file and line
                     for problem in exc.problems:

@@ -50,7 +50,7 @@ def test_a_parse_error_in_a_file_names_the_file_and_line(tmp_path: Path) -> None
         GOOD.replace("DTEND;TZID=America/Toronto:", "DTEND;TZID=America/Toronto;X:"), encoding="utf-8"
     )
     with pytest.raises(CalendarError) as caught:
-        load("bad.ics", tmp_path)
+        load_busy("bad.ics", base_dir=tmp_path, owner_zone=TORONTO, window=MISSION, strict=True)
     assert (caught.value.source, caught.value.line) == ("bad.ics", 8)
 
 
