@@ -78,6 +78,15 @@ def read_calendar(data: str | bytes, source: str, *, strict: bool = True) -> Raw
     """Read the component structure of a calendar (one or more VCALENDAR objects)."""
     skipped: list[Skipped] = []
     trailing = False
+    if not strict and isinstance(data, bytes):
+        raw = data
+        try:
+            data = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            # Old Outlook and Lotus exports are Windows-1252: read them as such, and say so.
+            line = raw.count(b"\n", 0, exc.start) + 1
+            skipped.append(Skipped(line, "", "not UTF-8 text: read as Windows-1252"))
+            data = raw.decode("cp1252", errors="replace")
     events: list[RawEvent] = []
     vtimezones: dict[str, list[ContentLine]] = {}
     x_wr: ContentLine | None = None
@@ -96,19 +105,27 @@ def read_calendar(data: str | bytes, source: str, *, strict: bool = True) -> Raw
             continue
         try:
             name = line_name(text, number, source)
-            # Only the lines read below are fully parsed (about half of a typical export).
-            wanted = (
-                name in _STRUCTURE
-                or vtz is not None
-                or in_freebusy
-                or (event is not None and len(stack) == 2 and name in keep)
-                or (len(stack) == 1 and name == "X-WR-TIMEZONE")
-            )
+        except CalendarError as exc:
+            if strict or not stack:
+                raise
+            # A line that is not even a content line (Apple's "X-APPLE-RADIUS=49.9") carries
+            # nothing anyone reads: clients drop it and keep the component.
+            skipped.append(Skipped(number, "", f"{exc.problems[0].message} (line ignored)"))
+            continue
+        # Only the lines read below are fully parsed (about half of a typical export).
+        wanted = (
+            name in _STRUCTURE
+            or vtz is not None
+            or in_freebusy
+            or (event is not None and len(stack) == 2 and name in keep)
+            or (len(stack) == 1 and name == "X-WR-TIMEZONE")
+        )
+        try:
             c = parse_line(text, number, source) if wanted else None
         except CalendarError as exc:
             if strict or event is None:
                 raise
-            event.broken = event.broken or exc
+            event.broken = event.broken or exc  # a property the import needs: drop the event
             continue
         if c is None:
             if not stack:
@@ -135,7 +152,20 @@ def read_calendar(data: str | bytes, source: str, *, strict: bool = True) -> Raw
             comp = c.value.strip().upper()
             if not stack:
                 raise CalendarError(source, f"END:{c.value} with no BEGIN before it", c.line)
-            opened, opened_at = stack.pop()
+            opened, opened_at = stack[-1]
+            if comp != opened and not strict:
+                # A misspelt END (END:VTOOD, END:VCALENDARD): ignore it when nothing open has
+                # that name; when something deeper does, close what is open down to it.
+                if comp not in (n for n, _ in stack):
+                    skipped.append(Skipped(c.line, "", f"END:{c.value} closes nothing open (ignored)"))
+                    continue
+                while stack[-1][0] != comp:
+                    dropped, dropped_at = stack.pop()
+                    skipped.append(Skipped(dropped_at, "", f"BEGIN:{dropped} is never closed (dropped)"))
+                    if len(stack) == 1:
+                        event, vtz, in_freebusy = None, None, False
+                opened, opened_at = stack[-1]
+            stack.pop()
             if comp != opened:
                 raise CalendarError(
                     source, f"END:{c.value} does not close BEGIN:{opened} of line {opened_at}", c.line
@@ -176,6 +206,12 @@ def read_calendar(data: str | bytes, source: str, *, strict: bool = True) -> Raw
                 freebusy.append(c)
         elif len(stack) == 1 and name == "X-WR-TIMEZONE" and x_wr is None:
             x_wr = c
+    if not strict and stack and stack[0][0] == "VCALENDAR":
+        for opened, opened_at in reversed(stack[1:]):  # an unclosed event is dropped with the rest
+            skipped.append(Skipped(opened_at, "", f"BEGIN:{opened} is never closed (dropped)"))
+        if len(stack) == 1:
+            skipped.append(Skipped(stack[0][1], "", "END:VCALENDAR is missing (read to the end)"))
+        stack.clear()
     if stack:
         opened, opened_at = stack[-1]
         raise CalendarError(source, f"BEGIN:{opened} is never closed (END:{opened} missing)", opened_at)

@@ -166,8 +166,13 @@ def occurrences(
             continue  # the whole series is cancelled, its moved instances with it
         try:
             found: list[Occurrence] = []
-            end = _expand_series(ctx, uid, master, moved, found)
-            found.extend(_single(ctx, uid, m, end) for m in moved if _blocks(m) and not _future(m))
+            outdated: set[int] = set()
+            end = _expand_series(ctx, uid, master, moved, found, outdated)
+            found.extend(
+                _single(ctx, uid, m, end)
+                for m in moved
+                if _blocks(m) and not _future(m) and id(m) not in outdated
+            )
         except CalendarError as exc:
             ctx.fault(exc, uid)
             continue
@@ -237,13 +242,20 @@ def _start(ctx: _Context, ev: RawEvent) -> tuple[Stamp, int]:
     c = ev.one("DTSTART") or ev.one("RECURRENCE-ID")
     if c is None:
         raise CalendarError(ctx.source, "a VEVENT without DTSTART", ev.line)
-    return parse_stamp(c.value, c.params, ctx.source, c.line), c.line
+    stamp = parse_stamp(c.value, c.params, ctx.source, c.line)
+    end = ev.one("DTEND")
+    if stamp.anchor is None and not stamp.is_date and end is not None and end.params.get("TZID"):
+        # A floating start with a zoned end is on the end's clock (as for EXDATE below).
+        return Stamp(stamp.wall, end.params["TZID"].strip()), c.line
+    return stamp, c.line
 
 
 def _end_rule(ctx: _Context, ev: RawEvent, start: Stamp, start_line: int, default: End | None) -> End:
     c = ev.one("DTEND")
     if c is not None:
         end = parse_stamp(c.value, c.params, ctx.source, c.line)
+        if end.anchor is None and not end.is_date and start.anchor is not None:
+            end = Stamp(end.wall, start.anchor)  # a floating end is on the start's clock
         if end.is_date != start.is_date:
             raise CalendarError(ctx.source, "DTEND and DTSTART must both be dates or both date-times", c.line)
         if start.is_date:
@@ -301,9 +313,12 @@ def _single(ctx: _Context, uid: str, ev: RawEvent, default: End | None) -> Occur
 
 
 def _expand_series(
-    ctx: _Context, uid: str, ev: RawEvent, moved: list[RawEvent], out: list[Occurrence]
+    ctx: _Context, uid: str, ev: RawEvent, moved: list[RawEvent], out: list[Occurrence], outdated: set[int]
 ) -> End:
-    """Add the series' own instances to `out`, less those `moved` replaces; return its End rule."""
+    """Add the series' own instances to `out`, less those `moved` replaces; return its End rule.
+
+    Overrides found outdated (see below) are added to `outdated` by id.
+    """
     start, line = _start(ctx, ev)
     end = _end_rule(ctx, ev, start, line, None)
     is_date = start.is_date
@@ -375,9 +390,17 @@ def _expand_series(
                 instances[k] = (s + delta, s + delta + length)
                 blocks[k] = _blocks(m)
         summary = shifted.summary
+    version = _version(ev)[0]
     for m in moved:
         if not _future(m):
             key = _rid_key(ctx, m, is_date, instant)
+            seq = _version(m)[0]
+            if (seq <= version and (key in ex_instants or key in ex_dates)) or (
+                seq < version and key not in instances and _in_range(ctx, key, end)
+            ):
+                # An override of an instance the master (as new or newer) deletes with EXDATE,
+                # or an older one of an instance the newer rule no longer has: outdated.
+                outdated.add(id(m))
             instances.pop(key, None)
     out.extend(Occurrence(s, e, uid, summary) for k, (s, e) in instances.items() if blocks.get(k))
     if _blocks(ev):
@@ -402,6 +425,12 @@ def _after(key: datetime | date, first: datetime | date) -> bool:
     if isinstance(key, datetime) != isinstance(first, datetime):
         return _day(key) >= _day(first)
     return key >= first
+
+
+def _in_range(ctx: _Context, key: datetime | date, end: End) -> bool:
+    """Whether the series' instances were computed around `key` (so its absence means something)."""
+    at = _rid_start(ctx, key, end)
+    return ctx.window.start - end.span - MARGIN <= at <= ctx.window.end + MARGIN
 
 
 def _rid_start(ctx: _Context, key: datetime | date, end: End) -> datetime:

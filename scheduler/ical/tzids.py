@@ -195,6 +195,8 @@ WINDOWS_ZONES: dict[str, str] = {
     "(UTC+09:00) Osaka, Sapporo, Tokyo": "Asia/Tokyo",
     "(UTC+09:00) Seoul": "Asia/Seoul",
     "(UTC+10:00) Canberra, Melbourne, Sydney": "Australia/Sydney",
+    # Lotus Notes / HCL Domino names, written without a VTIMEZONE by some exports.
+    "Western/Central Europe": "Europe/Berlin",
 }
 _WINDOWS_FOLDED = {name.casefold(): iana for name, iana in WINDOWS_ZONES.items()}
 
@@ -223,7 +225,7 @@ def known_zone(name: str) -> str | None:
     if "/" in name:
         parts = name.strip("/").split("/")
         names = _iana_names()
-        for i in range(1, len(parts)):
+        for i in range(len(parts)):
             tail = "/".join(parts[i:])
             if tail in names:
                 return tail

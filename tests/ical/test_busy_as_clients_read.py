@@ -163,11 +163,31 @@ def test_a_custom_zone_with_old_rules_keeps_them() -> None:
         (
             [*event("DTSTART:20270216T140000Z", "DURATION:PT1H", "this line has no colon", uid="no-colon")],
             (),
-            "no-colon",
+            "line ignored",
             15,
         ),
+        (
+            [*event("DTSTART;TZID:20270216T140000", "DURATION:PT1H", uid="bad-start")],
+            (),
+            "event 'bad-start': bad parameter",
+            13,
+        ),
+        (
+            [*event("DTSTART:20270216T140000Z", "DURATION:PT1H", uid="unclosed")[:-1]],
+            (),
+            "BEGIN:VEVENT is never closed",
+            10,
+        ),
     ],
-    ids=["dtend-before-dtstart", "empty-rrule", "vtimezone-without-tzid", "text-after-end", "bad-line"],
+    ids=[
+        "dtend-before-dtstart",
+        "empty-rrule",
+        "vtimezone-without-tzid",
+        "text-after-end",
+        "unreadable-line",
+        "bad-start",
+        "unclosed-event",
+    ],
 )
 def test_a_broken_part_is_skipped_with_a_warning_and_refused_when_strict(
     lines: list[str], tail: tuple[str, ...], words: str, line: int, caplog: pytest.LogCaptureFixture

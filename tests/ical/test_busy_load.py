@@ -84,7 +84,7 @@ def test_a_failed_parse_is_not_cached() -> None:
     bad = "BEGIN:VCALENDAR\r\nnonsense\r\n"
     for _ in range(2):
         with pytest.raises(CalendarError):
-            parse_busy(bad, source="bad.ics", owner_zone=TORONTO, window=MISSION)
+            parse_busy(bad, source="bad.ics", owner_zone=TORONTO, window=MISSION, strict=True)
 
 
 # --- http(s) -----------------------------------------------------------------------------------
