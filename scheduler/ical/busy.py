@@ -24,8 +24,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import urllib.error
-import urllib.request
 from collections import OrderedDict
 from collections.abc import Hashable
 from pathlib import Path
@@ -35,13 +33,13 @@ from scheduler.core.zones import zone
 from scheduler.errors import CalendarError
 from scheduler.ical.calendar import read_calendar
 from scheduler.ical.expand import Occurrence, occurrences
+from scheduler.ical.fetch import fetch, is_url
 from scheduler.ical.recurrence import clear_rule_cache
+from scheduler.ical.secrets import redact
 from scheduler.ical.wallclock import steady_offset
 
 log = logging.getLogger(__name__)
 
-FETCH_TIMEOUT = 10.0  # seconds, for http(s) calendars
-MAX_BYTES = 50 * 1024 * 1024  # a busy feed larger than this is a mistake, not a calendar
 CACHE_SIZE = 256
 
 
@@ -140,20 +138,18 @@ def parse_busy(
     return result
 
 
-def is_url(source: str) -> bool:
-    return source.lower().startswith(("http://", "https://", "webcal://"))
-
-
 def load_busy(
     source: str, *, base_dir: Path, owner_zone: str, window: Interval, strict: bool = False
 ) -> IntervalSet:
-    """Busy time of the calendar at `source`: a file path (relative to `base_dir`) or an http(s) URL.
+    """Busy time of the calendar at `source`: a file path (relative to `base_dir`) or a URL.
 
-    `webcal://` is read as `https://`. Every failure (missing file, HTTP error, timeout after
-    10 s, bad content) raises CalendarError naming `source`; never an empty calendar instead.
+    URLs (https, http, webcal, webcals, credentials by name) are fetched by `ical.fetch`.
+    Every failure (missing file, HTTP error, timeout after 10 s, bad content) raises
+    CalendarError naming `source` (without any password); never an empty calendar instead.
     """
     if is_url(source):
-        return parse_busy(_fetch(source), source=source, owner_zone=owner_zone, window=window, strict=strict)
+        data = fetch(source).data or b""  # an unconditional GET: 200 with a body, or an error
+        return parse_busy(data, source=redact(source), owner_zone=owner_zone, window=window, strict=strict)
     path = Path(base_dir, source)
     try:
         stat = path.stat()
@@ -174,26 +170,3 @@ def load_busy(
     result = parse_busy(data, source=source, owner_zone=owner_zone, window=window, strict=strict)
     _BY_FILE.put(key, result)
     return result
-
-
-def _fetch(source: str) -> bytes:
-    url = "https://" + source[len("webcal://") :] if source.lower().startswith("webcal://") else source
-    request = urllib.request.Request(
-        url, headers={"User-Agent": "mission-scheduler", "Accept": "text/calendar"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
-            data: bytes = response.read(MAX_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        exc.close()  # it holds the open response
-        raise CalendarError(source, f"HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        raise CalendarError(source, f"cannot fetch: {exc.reason}") from None
-    except TimeoutError:
-        raise CalendarError(source, f"no answer within {FETCH_TIMEOUT:g} s") from None
-    except OSError as exc:
-        raise CalendarError(source, f"cannot fetch: {exc}") from None
-    if len(data) > MAX_BYTES:
-        raise CalendarError(source, f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    log.debug("fetched %s (%d bytes)", source, len(data))
-    return data
