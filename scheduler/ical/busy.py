@@ -32,6 +32,7 @@ from scheduler.core.intervals import Interval, IntervalSet
 from scheduler.core.zones import zone
 from scheduler.errors import CalendarError
 from scheduler.ical.calendar import read_calendar
+from scheduler.ical.davsource import is_caldav, read_caldav
 from scheduler.ical.expand import Occurrence, occurrences
 from scheduler.ical.fetch import fetch, is_url
 from scheduler.ical.recurrence import clear_rule_cache
@@ -143,10 +144,14 @@ def load_busy(
 ) -> IntervalSet:
     """Busy time of the calendar at `source`: a file path (relative to `base_dir`) or a URL.
 
-    URLs (https, http, webcal, webcals, credentials by name) are fetched by `ical.fetch`.
+    URLs (https, http, webcal, webcals, credentials by name) are fetched by `ical.fetch`;
+    `caldav+https://…` calendars and principals are read by `ical.davsource`.
     Every failure (missing file, HTTP error, timeout after 10 s, bad content) raises
     CalendarError naming `source` (without any password); never an empty calendar instead.
     """
+    if is_caldav(source):
+        data = read_caldav(source, window)
+        return parse_busy(data, source=redact(source), owner_zone=owner_zone, window=window, strict=strict)
     if is_url(source):
         data = fetch(source).data or b""  # an unconditional GET: 200 with a body, or an error
         return parse_busy(data, source=redact(source), owner_zone=owner_zone, window=window, strict=strict)

@@ -19,7 +19,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from scheduler.errors import CalendarError
-from scheduler.ical.secrets import MissingSecret, redact, secret
+from scheduler.ical.secrets import login_of, redact
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def fetch(
     """GET the calendar at `source` (see the module docstring); CalendarError naming the redacted URL."""
     timeout = FETCH_TIMEOUT if timeout is None else timeout
     shown = redact(source)
-    urls, auth = _plan(source, shown)
+    urls, auth = _plan(source)
     headers = {"User-Agent": "mission-scheduler", "Accept": "text/calendar"}
     if auth:
         headers["Authorization"] = auth
@@ -71,30 +71,17 @@ class _Unreachable(Exception):
     """No HTTP answer at all (refused, TLS failure, timeout): the next scheme may still work."""
 
 
-def _plan(source: str, shown: str) -> tuple[list[str], str | None]:
+def _plan(source: str) -> tuple[list[str], str | None]:
     """The URLs to try, in order, and the Authorization header value (None without credentials)."""
     parts = urllib.parse.urlsplit(source)
     scheme = parts.scheme.lower()
     schemes = {"webcal": ["https", "http"], "webcals": ["https"]}.get(scheme, [scheme])
+    login = login_of(source)
     auth = None
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    if parts.username is not None:
-        password = urllib.parse.unquote(parts.password or "")
-        if not password.startswith("$"):
-            raise CalendarError(
-                shown,
-                "the URL holds a password: keep it in the environment or the secrets file and "
-                "write user:$NAME@ instead (see README, 'Busy calendars')",
-            )
-        try:
-            value = secret(password[1:])
-        except MissingSecret as exc:
-            raise CalendarError(shown, str(exc)) from None
-        user = urllib.parse.unquote(parts.username)
-        auth = "Basic " + base64.b64encode(f"{user}:{value}".encode()).decode("ascii")
-    bare = parts._replace(netloc=host)
+    if login.user is not None:
+        token = base64.b64encode(f"{login.user}:{login.password}".encode()).decode("ascii")
+        auth = f"Basic {token}"
+    bare = urllib.parse.urlsplit(login.url)
     return [urllib.parse.urlunsplit(bare._replace(scheme=s)) for s in schemes], auth
 
 

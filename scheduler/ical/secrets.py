@@ -13,6 +13,9 @@ import os
 import tomllib
 import urllib.parse
 from pathlib import Path
+from typing import NamedTuple
+
+from scheduler.errors import CalendarError
 
 SECRETS_FILE_VARIABLE = "SCHEDULER_SECRETS_FILE"
 
@@ -54,3 +57,39 @@ def redact(url: str) -> str:
     if parts.port is not None:
         host = f"{host}:{parts.port}"
     return urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+class Login(NamedTuple):
+    """A URL without its user information, and the user and password it named (or None)."""
+
+    url: str
+    user: str | None
+    password: str | None
+
+
+def login_of(url: str) -> Login:
+    """Split `https://user:$NAME@host/…` into the bare URL, the user and the secret NAME's value.
+
+    A password written in the URL itself is refused (CalendarError naming the redacted URL),
+    as is a secret that cannot be found; neither error shows a password.
+    """
+    shown = redact(url)
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    bare = urllib.parse.urlunsplit(parts._replace(netloc=host))
+    if parts.username is None:
+        return Login(bare, None, None)
+    password = urllib.parse.unquote(parts.password or "")
+    if not password.startswith("$"):
+        raise CalendarError(
+            shown,
+            "the URL holds a password: keep it in the environment or the secrets file and "
+            "write user:$NAME@ instead (see README, 'Busy calendars')",
+        )
+    try:
+        value = secret(password[1:])
+    except MissingSecret as exc:
+        raise CalendarError(shown, str(exc)) from None
+    return Login(bare, urllib.parse.unquote(parts.username), value)
