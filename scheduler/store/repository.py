@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from scheduler.core.bookings import Booking, Claim, MeetingState, MeetingStatus, Proposal, ProposalOption
 from scheduler.core.models import Contact, MinuteRange, Mission
 from scheduler.errors import Conflict, NotFound
+from scheduler.store.busy_sources import SqlBusySources
 from scheduler.store.convert import (
     child_rows,
     mission_rows,
@@ -55,6 +56,11 @@ class SqlUnitOfWork:
     @property
     def outbox(self) -> SessionOutbox:
         return self._outbox
+
+    @property
+    def busy_sources(self) -> SqlBusySources:
+        """Busy sources' last good copies and read status, in this transaction (issue 14)."""
+        return SqlBusySources(self.session)
 
     @property
     def due(self) -> SqlDueWork:
