@@ -105,3 +105,22 @@ def refresh_busy(
                 if merged is not None:
                     records.set_busy(mission_id, pid, merged)
     return RefreshReport(**counts)
+
+
+def ensure_fresh_busy(services: Services, mission_id: int, meeting_id: str) -> None:
+    """Before a booking: re-read the meeting's people's sources older than `busy_max_age`.
+
+    Does nothing without a `busy_reader` (tests, tools). A source that fails now keeps its last
+    good copy (and is marked stale): the booking is checked against the best busy time known.
+    """
+    if services.busy_reader is None:
+        return
+    with services.uow() as uow:
+        mission = uow.mission(mission_id)
+    try:
+        people = set(mission.meeting(meeting_id).invited)
+    except KeyError:
+        return  # the booking itself says the meeting is unknown
+    refresh_busy(
+        services, services.busy_reader, mission_id, people=people, max_age=services.settings.busy_max_age
+    )

@@ -12,19 +12,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
+from scheduler.app.jobs import Runtime, busy_refresh_job, register
 from scheduler.core.models import Mission
 from scheduler.core.sources import failing_for
+from scheduler.errors import Conflict
 from scheduler.ical import clear_cache
 from scheduler.ical.sources import LiveBusySource
+from scheduler.mail.transports import MaildirTransport
 from scheduler.ports import FixedClock
-from scheduler.services import Services, import_mission
+from scheduler.services import Services, book_time, import_mission
 from scheduler.services.busy_refresh import busy_sources, refresh_busy
+from scheduler.store import Store
 from tests.builders import delegate
 from tests.ical.busy_support import event, ics
-from tests.store.sample import sample_mission
+from tests.store.sample import at, sample_mission
 
 READER = LiveBusySource()
 
@@ -133,3 +138,36 @@ def test_a_fresh_enough_source_is_not_read_again(
     clock.at = clock.now() + timedelta(minutes=10)
     report = refresh_busy(services, READER, mission_id, people={"brown"}, max_age=timedelta(minutes=15))
     assert (report.unchanged, len(state.conditional)) == (1, 2)
+
+
+def test_a_booking_rechecks_busy_time_older_than_the_setting(
+    services: Services, clock: FixedClock, feed: tuple[str, _State]
+) -> None:
+    url, state = feed
+    live = replace(
+        services, busy_reader=READER, settings=replace(services.settings, busy_max_age=timedelta(minutes=15))
+    )
+    mission_id = import_mission(live, _mission(url), source="api")
+    refresh_busy(live, READER, mission_id)
+    # Brown's calendar gains an event over the common evening; the copy read is 20 minutes old.
+    state.body, state.etag = ics(*event("DTSTART:20270217T000000Z", "DURATION:PT30M")).encode(), '"v2"'
+    clock.at = clock.now() + timedelta(minutes=20)
+    with pytest.raises(Conflict):
+        book_time(live, mission_id, "brown-jetro", at(17, 0))
+    assert _busy(live, mission_id) == [(17, 0)]  # read again before the booking was checked
+    book_time(live, mission_id, "brown-jetro", at(17, 1))  # after the new event: fine
+
+
+def test_the_timed_job_refreshes_every_missions_sources(
+    services: Services, store: Store, feed: tuple[str, _State], tmp_path: Path
+) -> None:
+    url, state = feed
+    live = replace(services, busy_reader=READER)
+    mission_id = import_mission(live, _mission(url), source="api")
+    runtime_id = register(Runtime(store=store, services=live, transport=MaildirTransport(tmp_path)))
+    assert busy_refresh_job(runtime_id) == 0
+    assert _busy(live, mission_id) == [(16, 14)]
+    state.mode = "500"
+    assert busy_refresh_job(runtime_id) == 1
+    (source,) = busy_sources(live, mission_id)
+    assert "HTTP 500" in source.error
