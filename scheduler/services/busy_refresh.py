@@ -15,18 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol, cast
 
 from scheduler.core.intervals import Interval, IntervalSet
-from scheduler.core.sources import SourceState, merged_busy
+from scheduler.core.sources import SourceState, failing_for, merged_busy
 from scheduler.errors import CalendarError, ConfigError
 from scheduler.ports import BusySource
 from scheduler.services.context import Services
 from scheduler.services.ports import UnitOfWork
 
 ONE_DAY = timedelta(days=1)
+# A source still failing after this long goes into the coordinator's daily digest; shorter
+# outages (a server restarting) are only shown on the pages.
+DIGEST_AFTER = timedelta(hours=12)
 
 
 class BusySourceRecords(Protocol):
@@ -37,6 +40,13 @@ class BusySourceRecords(Protocol):
 
 def records_of(uow: UnitOfWork) -> BusySourceRecords:
     return cast(BusySourceRecords, getattr(uow, "busy_sources"))  # noqa: B009 (a store-only extension)
+
+
+def long_failing(uow: UnitOfWork, mission_id: int, now: datetime) -> list[SourceState]:
+    """Sources failing for `DIGEST_AFTER` or more (none from a unit of work without sources)."""
+    if getattr(uow, "busy_sources", None) is None:
+        return []
+    return failing_for(records_of(uow).states(mission_id), now, DIGEST_AFTER)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,7 +98,9 @@ def refresh_busy(
                 last_modified=state.last_modified if state.busy is not None else None,
             )
         except ConfigError as exc:  # CalendarError and the like: the message names no secret
-            text = "; ".join(str(p) for p in exc.problems) if isinstance(exc, CalendarError) else str(exc)
+            text = "; ".join(p.message for p in exc.problems)
+            if isinstance(exc, CalendarError) and exc.line is not None:
+                text = f"line {exc.line}: {text}"  # the source itself is shown beside it
             updated.append(state.failed(now, text))
             counts["failed"] += 1
             continue

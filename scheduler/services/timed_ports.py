@@ -144,7 +144,11 @@ class TimedMessages(Protocol):
         upcoming: Sequence[DueItem],
         key: str,
         now: datetime,
-    ) -> Envelope: ...
+        stale: Sequence[tuple[str, str, str, datetime]] = (),
+    ) -> Envelope:
+        """`stale`: (person, source shown without secrets, error, failing since) of busy sources
+        that stay failing."""
+        ...
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -26,12 +26,15 @@ from scheduler.mail.transports import MaildirTransport
 from scheduler.ports import FixedClock
 from scheduler.services import Services, book_time, import_mission
 from scheduler.services.busy_refresh import busy_sources, refresh_busy
+from scheduler.services.timed import sweep
 from scheduler.store import Store
 from tests.builders import delegate
 from tests.ical.busy_support import event, ics
+from tests.services.test_timed import queued, run, text_of
 from tests.store.sample import at, sample_mission
 
 READER = LiveBusySource()
+BROWN = delegate("brown").name
 
 
 @dataclass
@@ -171,3 +174,23 @@ def test_the_timed_job_refreshes_every_missions_sources(
     assert busy_refresh_job(runtime_id) == 1
     (source,) = busy_sources(live, mission_id)
     assert "HTTP 500" in source.error
+
+
+def test_a_source_that_stays_failing_is_in_the_coordinators_digest(
+    services: Services, store: Store, clock: FixedClock, feed: tuple[str, _State]
+) -> None:
+    url, state = feed
+    mission_id = import_mission(services, _mission(url), source="api")
+    state.mode = "500"
+    sweep(services)  # the first digest is due at 08:00 Toronto, 13:00 UTC
+    refresh_busy(services, READER, mission_id)  # failing since 12:00 UTC
+    run(services, clock, clock.now() + timedelta(hours=1, minutes=5))
+    [(_, first)] = queued(store, "digest")
+    assert "cannot be read" not in text_of(first)  # an hour's outage is for the pages only
+    refresh_busy(services, READER, mission_id)
+    run(services, clock, clock.now() + timedelta(days=1))
+    [_, (_, second)] = queued(store, "digest")
+    body = text_of(second)
+    assert "Calendars that cannot be read (their last good copy is used):" in body
+    [line] = [x for x in body.splitlines() if "HTTP 500" in x]
+    assert line.startswith(f"- {BROWN}: {url}: HTTP 500 ")
