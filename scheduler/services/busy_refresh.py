@@ -108,6 +108,8 @@ def refresh_busy(
         updated.append(state.succeeded(now, got.busy, got.etag, got.last_modified))
     if updated:
         with services.uow() as uow:
+            # Concurrent bookings refresh the same sources: one writer at a time per mission.
+            uow.lock_mission(mission_id)
             records = records_of(uow)
             for state in updated:
                 records.save(mission_id, state)
