@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol, runtime_checkable
 
+from scheduler.core.intervals import Interval, IntervalSet
+
 
 @runtime_checkable
 class Clock(Protocol):
@@ -91,3 +93,31 @@ class Outbox(Protocol):
     def deliver(self, transport: Transport, *, now: datetime) -> DeliveryReport: ...
 
     def entries(self) -> Sequence[OutboxEntry]: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceRead:
+    """What one read of a busy source gave: new busy time, or `busy=None` when unchanged (304)."""
+
+    busy: IntervalSet | None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class BusySource(Protocol):
+    """Reads a person's busy source (file, ICS URL, CalDAV calendar) over a window.
+
+    `etag`/`last_modified` are the validators of the last good copy (a conditional GET);
+    failures raise `CalendarError` whose message shows no secret.
+    """
+
+    def read(
+        self,
+        source: str,
+        *,
+        base_dir: str,
+        owner_zone: str,
+        window: Interval,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> SourceRead: ...

@@ -236,8 +236,8 @@ def test_an_unreadable_calendar_is_reported_at_its_busy_entry(tmp_path: Path) ->
         'hours = { mon-fri = "07:00-22:00" }\nbusy = ["missing.ics", "broken.ics"]',
     )
     (tmp_path / "config.toml").write_text(text, "utf-8")
-    with pytest.raises(ConfigError) as info:
-        load_mission(tmp_path / "config.toml")
+    with pytest.raises(ConfigError) as info:  # strict: the broken event refuses the calendar
+        load_mission(tmp_path / "config.toml", strict_calendars=True)
     found = [(p.path, p.message) for p in info.value.problems]
     assert [p for p, _ in found] == ["delegates[0] (brown).busy[0]", "delegates[0] (brown).busy[1]"]
     assert "missing.ics" in found[0][1]

@@ -18,7 +18,7 @@ ADAPTERS = {"core", "services", "ical", "mail", "store", "report", "mission", "m
 # layer → the scheduler packages it may import, lowest layer first
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
-    "ports": set(),
+    "ports": {"core", "errors"},  # Protocols over the core's values (intervals for busy sources)
     "core": {"errors"},
     "services": {"core", *BASE},
     "ical": {"core", *BASE},

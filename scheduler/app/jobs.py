@@ -28,9 +28,10 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
-from scheduler.errors import ConfigError, Problem
+from scheduler.errors import ConfigError, Problem, SchedulerError
 from scheduler.messages.timed import TimedMail
 from scheduler.ports import Clock, DeliveryReport, SystemClock, Transport
+from scheduler.services.busy_refresh import refresh_busy
 from scheduler.services.context import Services
 from scheduler.services.negotiation import notify_unsent, recover_missed
 from scheduler.services.timed import RunReport, TimedMessages, run_due, sweep
@@ -41,8 +42,11 @@ log = logging.getLogger(__name__)
 SWEEP_JOB = "timed-sweep"
 DUE_JOB = "timed-due-work"
 OUTBOX_JOB = "outbox-delivery"
-JOB_IDS = (SWEEP_JOB, DUE_JOB, OUTBOX_JOB)
-INTERVALS = {SWEEP_JOB: 300.0, DUE_JOB: 30.0, OUTBOX_JOB: 10.0}
+BUSY_JOB = "busy-refresh"
+JOB_IDS = (SWEEP_JOB, DUE_JOB, OUTBOX_JOB, BUSY_JOB)
+# Busy sources every 15 minutes: published Outlook/Google calendars change no faster than that,
+# and a booking re-reads anything older than `Settings.busy_max_age` anyway.
+INTERVALS = {SWEEP_JOB: 300.0, DUE_JOB: 30.0, OUTBOX_JOB: 10.0, BUSY_JOB: 900.0}
 INTERVALS_ENV = "SCHEDULER_JOB_INTERVALS"
 
 
@@ -136,6 +140,23 @@ def outbox_job(runtime_id: str) -> DeliveryReport:
         return rt.store.outbox().deliver(rt.transport, now=rt.services.clock.now())
 
 
+def busy_refresh_job(runtime_id: str) -> int:
+    """Re-read every mission's busy sources (conditional GETs); how many sources failed."""
+    rt = _runtime(runtime_id)
+    reader = rt.services.busy_reader
+    if reader is None:
+        return 0
+    failed = 0
+    with rt.services.uow() as uow:
+        missions = uow.mission_ids()
+    for mission_id in missions:  # not under rt.lock: reads wait on the network, not on the database
+        try:
+            failed += refresh_busy(rt.services, reader, mission_id).failed
+        except SchedulerError as exc:  # one mission's trouble must not stop the others'
+            log.warning("busy refresh of mission %d: %s", mission_id, exc)
+    return failed
+
+
 @dataclass(frozen=True, kw_only=True)
 class PassReport:
     added: int
@@ -169,12 +190,17 @@ class Jobs:
 
 
 def start(runtime: Runtime, *, intervals: dict[str, float] | None = None) -> Jobs:
-    """Start a BackgroundScheduler running the three jobs; each runs at once, then every interval."""
+    """Start a BackgroundScheduler running the jobs; each runs at once, then every interval."""
     runtime_id = register(runtime)
     every = {**INTERVALS, **(intervals or {})}
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
     first = datetime.now(UTC)  # APScheduler's own trigger time, not the services' clock
-    jobs: dict[str, Any] = {SWEEP_JOB: sweep_job, DUE_JOB: due_work_job, OUTBOX_JOB: outbox_job}
+    jobs: dict[str, Any] = {
+        SWEEP_JOB: sweep_job,
+        DUE_JOB: due_work_job,
+        OUTBOX_JOB: outbox_job,
+        BUSY_JOB: busy_refresh_job,
+    }
     for job_id, func in jobs.items():
         scheduler.add_job(
             func,
@@ -192,6 +218,7 @@ def start(runtime: Runtime, *, intervals: dict[str, float] | None = None) -> Job
 
 
 __all__ = [
+    "BUSY_JOB",
     "DUE_JOB",
     "INTERVALS",
     "INTERVALS_ENV",
@@ -201,6 +228,7 @@ __all__ = [
     "Jobs",
     "PassReport",
     "Runtime",
+    "busy_refresh_job",
     "due_work_job",
     "intervals_from_env",
     "outbox_job",
@@ -215,9 +243,15 @@ __all__ = [
 
 def service_runtime(store: Store, transport: Transport, clock: Clock | None = None) -> Runtime:
     """The runtime of a service process over `store`: the real letters, the wall clock unless told."""
+    from scheduler.ical.sources import LiveBusySource
     from scheduler.messages.mail import MailMessages
 
-    services = Services(uow=store.unit_of_work, clock=clock or SystemClock(), messages=MailMessages())
+    services = Services(
+        uow=store.unit_of_work,
+        clock=clock or SystemClock(),
+        messages=MailMessages(),
+        busy_reader=LiveBusySource(),
+    )
     return Runtime(store=store, services=services, transport=transport)
 
 

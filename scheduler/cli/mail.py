@@ -85,7 +85,8 @@ def invite(
         lines.append(
             f"{item.meeting_id:<24} {state:<13} SEQUENCE {item.sequence}  {len(item.messages)} recipients"
         )
-    files += _feeds(mission, plan, out / "feeds", now=now)
+    sequences = {item.meeting_id: item.sequence for item in sent}
+    files += _feeds(mission, plan, out / "feeds", now=now, sequences=sequences)
     # The ledger is written only after every message is queued: a kill in between repeats the
     # same messages (same Message-IDs, which the outbox drops) instead of losing them.
     if ledger is not None:
@@ -101,7 +102,7 @@ def invite(
     return "\n".join(lines)
 
 
-def _feeds(mission: Mission, plan: Plan, folder: Path, *, now: datetime) -> int:
+def _feeds(mission: Mission, plan: Plan, folder: Path, *, now: datetime, sequences: dict[str, int]) -> int:
     """Write each delegate's itinerary feed (their planned meetings); return how many files."""
     from scheduler.ical.feed import build_feed
 
@@ -110,7 +111,9 @@ def _feeds(mission: Mission, plan: Plan, folder: Path, *, now: datetime) -> int:
     for d in mission.delegates:
         if any(d.id in m.invited for m, _ in planned):
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{safe_name(d.id)}.ics").write_bytes(build_feed(mission, d.id, planned, dtstamp=now))
+            (folder / f"{safe_name(d.id)}.ics").write_bytes(
+                build_feed(mission, d.id, planned, dtstamp=now, sequences=sequences)
+            )
             written += 1
     return written
 

@@ -29,7 +29,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from scheduler.core.hours import format_duration
     from scheduler.mission.reader import load_mission
 
-    mission = load_mission(args.config)  # a ConfigError lists every problem and exits 2 (main)
+    # A ConfigError lists every problem and exits 2 (main); --strict also refuses a calendar
+    # with a broken event, which is otherwise skipped with a warning.
+    mission = load_mission(args.config, strict_calendars=args.strict)
     zones = sorted({mission.timezone} | {p.timezone for p in mission.participants})
     calendars = sum(len(p.busy_sources) for p in mission.participants)
     busy = sum(len(p.busy) for p in mission.participants)
@@ -186,7 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    _config_arg(add("check", cmd_check, "validate the mission file"))
+    p = add("check", cmd_check, "validate the mission file")
+    _config_arg(p)
+    p.add_argument(
+        "--strict", action="store_true", help="refuse a calendar with a broken event instead of skipping it"
+    )
     p = add("overlap", cmd_overlap, "each day's common windows in every zone involved")
     _config_arg(p)
     p.add_argument(

@@ -20,7 +20,7 @@ never a fixed offset and never the host's local zone.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -82,11 +82,14 @@ def wall_to_utc(day: date, minute: int, zone_name: str, *, closing: bool = False
     # Does not exist (gap): zoneinfo reads fold=0 with the offset before the jump and fold=1
     # with the offset after, which puts fold=1 *before* fold=0 in UTC. The gap ends at the
     # transition instant, which is what a clock shows next.
-    return _transition_after(second_utc, tz)
+    return transition_after(second_utc, tz)
 
 
-def _transition_after(instant: datetime, tz: ZoneInfo) -> datetime:
-    """The first instant at or after `instant` whose UTC offset differs from the one at `instant`."""
+def transition_after(instant: datetime, tz: tzinfo) -> datetime:
+    """The first instant at or after `instant` whose UTC offset differs from the one at `instant`.
+
+    Any tzinfo: the busy import also applies the gap rule to a calendar's own VTIMEZONE rules.
+    """
     offset = instant.astimezone(tz).utcoffset()
     lo, hi = instant, instant + timedelta(hours=3)
     # Offsets change on whole minutes; bisect down to one minute, then step.
@@ -149,6 +152,7 @@ __all__ = [
     "local_date",
     "local_midnight",
     "to_local",
+    "transition_after",
     "validate_zone",
     "wall_to_utc",
     "zone",

@@ -24,8 +24,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import urllib.error
-import urllib.request
 from collections import OrderedDict
 from collections.abc import Hashable
 from pathlib import Path
@@ -34,13 +32,15 @@ from scheduler.core.intervals import Interval, IntervalSet
 from scheduler.core.zones import zone
 from scheduler.errors import CalendarError
 from scheduler.ical.calendar import read_calendar
-from scheduler.ical.expand import Occurrence, occurrences, steady_offset
+from scheduler.ical.davsource import is_caldav, read_caldav
+from scheduler.ical.expand import Occurrence, occurrences
+from scheduler.ical.fetch import fetch, is_url
 from scheduler.ical.recurrence import clear_rule_cache
+from scheduler.ical.secrets import redact
+from scheduler.ical.wallclock import steady_offset
 
 log = logging.getLogger(__name__)
 
-FETCH_TIMEOUT = 10.0  # seconds, for http(s) calendars
-MAX_BYTES = 50 * 1024 * 1024  # a busy feed larger than this is a mistake, not a calendar
 CACHE_SIZE = 256
 
 
@@ -93,52 +93,68 @@ def _check(source: str, owner_zone: str, window: Interval) -> None:
             raise CalendarError(source, "the window must be given as aware UTC datetimes")
 
 
+def _read(
+    text: str | bytes, source: str, owner_zone: str, window: Interval, strict: bool
+) -> list[Occurrence]:
+    _check(source, owner_zone, window)
+    cal = read_calendar(text, source, strict=strict)
+    found = occurrences(cal, source=source, owner_zone=owner_zone, window=window, strict=strict)
+    for skipped in cal.skipped:
+        # The rest of the calendar is imported, as Google and Outlook do; `check --strict` refuses.
+        log.warning("%s, %s", source, skipped)
+    return found
+
+
 def parse_occurrences(
-    text: str | bytes, *, source: str, owner_zone: str, window: Interval
+    text: str | bytes, *, source: str, owner_zone: str, window: Interval, strict: bool = False
 ) -> list[Occurrence]:
     """Every busy instance touching `window`, unmerged and unclipped, sorted (not cached).
 
     For tools that need to know which event blocks what (the benchmark's cross-check, reasons).
     """
-    _check(source, owner_zone, window)
-    cal = read_calendar(text, source)
-    found = occurrences(cal, source=source, owner_zone=owner_zone, window=window)
+    found = _read(text, source, owner_zone, window, strict)
     touching = [o for o in found if o.start < window.end and window.start < o.end]
     touching.sort()
     return touching
 
 
-def parse_busy(text: str | bytes, *, source: str, owner_zone: str, window: Interval) -> IntervalSet:
+def parse_busy(
+    text: str | bytes, *, source: str, owner_zone: str, window: Interval, strict: bool = False
+) -> IntervalSet:
     """Busy time of one calendar in UTC, clipped to `window`.
 
     `source` names the calendar in errors; `owner_zone` (IANA) places floating times (unless the
-    file has X-WR-TIMEZONE) and all-day events. Raises CalendarError naming the source and line.
+    file has X-WR-TIMEZONE) and all-day events. Raises CalendarError naming the source and line
+    for a calendar that cannot be read; a broken event in a readable one is skipped with a
+    logged warning naming its UID and line, unless `strict` (then it raises too).
     """
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    key = (hashlib.blake2b(data, digest_size=20).digest(), owner_zone, window)
+    key = (hashlib.blake2b(data, digest_size=20).digest(), owner_zone, window, strict)
     cached = _BY_CONTENT.get(key)
     if cached is not None:
         return cached
-    _check(source, owner_zone, window)
-    cal = read_calendar(text, source)
-    found = occurrences(cal, source=source, owner_zone=owner_zone, window=window)
+    found = _read(text, source, owner_zone, window, strict)
     result = IntervalSet((o.start, o.end) for o in found).clipped(window)
     _BY_CONTENT.put(key, result)
     return result
 
 
-def is_url(source: str) -> bool:
-    return source.lower().startswith(("http://", "https://", "webcal://"))
+def load_busy(
+    source: str, *, base_dir: Path, owner_zone: str, window: Interval, strict: bool = False
+) -> IntervalSet:
+    """Busy time of the calendar at `source`: a file path (relative to `base_dir`) or a URL.
 
-
-def load_busy(source: str, *, base_dir: Path, owner_zone: str, window: Interval) -> IntervalSet:
-    """Busy time of the calendar at `source`: a file path (relative to `base_dir`) or an http(s) URL.
-
-    `webcal://` is read as `https://`. Every failure (missing file, HTTP error, timeout after
-    10 s, bad content) raises CalendarError naming `source`; never an empty calendar instead.
+    URLs (https, http, webcal, webcals, credentials by name) are fetched by `ical.fetch`;
+    `caldav+https://…` calendars and principals are read by `ical.davsource`.
+    Every failure (missing file, HTTP error, timeout after 10 s, bad content) raises
+    CalendarError naming `source` (without any password); never an empty calendar instead.
     """
+    if is_caldav(source):
+        data = read_caldav(source, window)
+        return parse_busy(data, source=redact(source), owner_zone=owner_zone, window=window, strict=strict)
     if is_url(source):
-        return parse_busy(_fetch(source), source=source, owner_zone=owner_zone, window=window)
+        data = fetch(source).data or b""  # an unconditional GET: 200 with a body, or an error
+        return parse_busy(data, source=redact(source), owner_zone=owner_zone, window=window, strict=strict)
     path = Path(base_dir, source)
     try:
         stat = path.stat()
@@ -148,7 +164,7 @@ def load_busy(source: str, *, base_dir: Path, owner_zone: str, window: Interval)
         raise CalendarError(source, f"cannot read {path}: {exc.strerror or exc}") from None
     if not path.is_file():
         raise CalendarError(source, f"not a file: {path}")
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, owner_zone, window)
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, owner_zone, window, strict)
     cached = _BY_FILE.get(key)
     if cached is not None:
         return cached
@@ -156,29 +172,6 @@ def load_busy(source: str, *, base_dir: Path, owner_zone: str, window: Interval)
         data = path.read_bytes()
     except OSError as exc:
         raise CalendarError(source, f"cannot read {path}: {exc.strerror or exc}") from None
-    result = parse_busy(data, source=source, owner_zone=owner_zone, window=window)
+    result = parse_busy(data, source=source, owner_zone=owner_zone, window=window, strict=strict)
     _BY_FILE.put(key, result)
     return result
-
-
-def _fetch(source: str) -> bytes:
-    url = "https://" + source[len("webcal://") :] if source.lower().startswith("webcal://") else source
-    request = urllib.request.Request(
-        url, headers={"User-Agent": "mission-scheduler", "Accept": "text/calendar"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
-            data: bytes = response.read(MAX_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        exc.close()  # it holds the open response
-        raise CalendarError(source, f"HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        raise CalendarError(source, f"cannot fetch: {exc.reason}") from None
-    except TimeoutError:
-        raise CalendarError(source, f"no answer within {FETCH_TIMEOUT:g} s") from None
-    except OSError as exc:
-        raise CalendarError(source, f"cannot fetch: {exc}") from None
-    if len(data) > MAX_BYTES:
-        raise CalendarError(source, f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    log.debug("fetched %s (%d bytes)", source, len(data))
-    return data

@@ -54,13 +54,14 @@ def unfold(text: str) -> Iterator[tuple[int, str]]:
                 raise _Continuation(number)
             current.append(raw[1:])
             continue
+        if not raw:
+            # A blank line is skipped without ending the line before: a continuation after
+            # it still continues that line (as icalendar and the clients read such files).
+            continue
         if current:
             yield start, current[0] if len(current) == 1 else "".join(current)
-        if raw:
-            current = [raw]
-            start = number
-        else:
-            current = []
+        current = [raw]
+        start = number
     if current:
         yield start, current[0] if len(current) == 1 else "".join(current)
 

@@ -20,26 +20,35 @@ The rules (RFC 5545, with the choices the busy import makes):
 
 Published free/busy (VFREEBUSY with FREEBUSY periods) counts too, except FBTYPE=FREE.
 
-Not supported, and refused with a CalendarError rather than misread: RECURRENCE-ID with
-RANGE=THISANDFUTURE, and rules producing more than `recurrence.MAX_STEPS` instances before
-the window ends. Ignored: VTODO, VJOURNAL, EXRULE (deprecated by RFC 5545), VALARM.
+* Several RRULEs in one VEVENT all count (as in the major clients). A floating EXDATE, RDATE
+  or RECURRENCE-ID of a series with a TZID is on the series' clock.
+* Several masters with one UID are versions of one event: the highest SEQUENCE, then the latest
+  DTSTAMP, is kept (RFC 5546 §2.1.5); likewise for overrides of one RECURRENCE-ID.
+* RECURRENCE-ID;RANGE=THISANDFUTURE: the named instance and every later one move by the
+  override's shift (its DTSTART minus the RECURRENCE-ID) and take its length and status.
+
+Refused with a CalendarError rather than misread: rules producing more than
+`recurrence.MAX_STEPS` instances before the window ends. When not strict, an event that cannot
+be read (DTEND before DTSTART, a bad RRULE) is skipped and recorded in `RawCalendar.skipped`.
+Ignored: VTODO, VJOURNAL, EXRULE (deprecated by RFC 5545), VALARM.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Literal, NamedTuple
 
 from scheduler.core.intervals import Interval
-from scheduler.core.zones import local_midnight, wall_to_utc, zone
+from scheduler.core.zones import local_midnight
 from scheduler.errors import CalendarError
-from scheduler.ical.calendar import RawCalendar, RawEvent
+from scheduler.ical.calendar import RawCalendar, RawEvent, Skipped
 from scheduler.ical.contentlines import ContentLine, unescape_text
 from scheduler.ical.recurrence import build_rule, starts_between
 from scheduler.ical.tzids import known_zone, resolve_tzid
 from scheduler.ical.values import UTC_ANCHOR, Stamp, parse_duration, parse_stamp, parse_stamp_list
+from scheduler.ical.wallclock import to_utc, wall_of
 
 ONE_DAY = timedelta(days=1)
 MARGIN = timedelta(days=2)  # wall clocks are at most ~1 day from UTC; 2 leaves room
@@ -91,6 +100,15 @@ class _Context:
     window: Interval
     vtimezones: dict[str, list[ContentLine]]
     tz_cache: dict[str, str]
+    strict: bool = True
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def fault(self, exc: CalendarError, uid: str, skips: str = "event skipped") -> None:
+        """A broken part of one event: refused when strict, else recorded and skipped."""
+        if self.strict:
+            raise exc
+        message = "; ".join(p.message for p in exc.problems) + f" ({skips})"
+        self.skipped.append(Skipped(exc.line, "" if uid.startswith("\0") else uid, message))
 
     def zone_of(self, stamp: Stamp, line: int) -> str:
         anchor = stamp.anchor
@@ -111,36 +129,14 @@ class _Context:
         return to_utc(_dt(stamp.wall), self.zone_of(stamp, line), closing=closing)
 
 
-def to_utc(wall: datetime, zone_name: str, *, closing: bool = False) -> datetime:
-    """A wall-clock time of the zone as a UTC instant, with the gap/fold rule of `core.zones`."""
-    if zone_name == UTC_ANCHOR:
-        return wall.replace(tzinfo=UTC)
-    offset = steady_offset(wall.date(), zone_name)
-    if offset is not None:
-        # No clock change that day, so no gap or fold: the rule reduces to one subtraction.
-        return (wall - offset).replace(tzinfo=UTC)
-    instant = wall_to_utc(wall.date(), wall.hour * 60 + wall.minute, zone_name, closing=closing)
-    if wall.second or wall.microsecond:
-        instant += timedelta(seconds=wall.second, microseconds=wall.microsecond)
-    return instant
+def occurrences(
+    cal: RawCalendar, *, source: str, owner_zone: str, window: Interval, strict: bool = True
+) -> list[Occurrence]:
+    """Every busy instance of the calendar that may touch `window` (the caller clips).
 
-
-@lru_cache(maxsize=65536)
-def steady_offset(day: date, zone_name: str) -> timedelta | None:
-    """The zone's UTC offset all through the local date, or None when its clocks change that day."""
-    start, end = local_midnight(day, zone_name), local_midnight(day + ONE_DAY, zone_name)
-    tz = zone(zone_name)
-    first = start.astimezone(tz).utcoffset()
-    if end - start != ONE_DAY or first != (end - _TICK).astimezone(tz).utcoffset():
-        return None
-    return first
-
-
-_TICK = timedelta(microseconds=1)
-
-
-def occurrences(cal: RawCalendar, *, source: str, owner_zone: str, window: Interval) -> list[Occurrence]:
-    """Every busy instance of the calendar that may touch `window` (the caller clips)."""
+    Unless `strict`, an event that cannot be read is left out and recorded in `cal.skipped`
+    (its UID, line and why); strict, it raises CalendarError as before.
+    """
     floating = owner_zone
     if cal.x_wr_timezone is not None:
         x = cal.x_wr_timezone
@@ -148,32 +144,81 @@ def occurrences(cal: RawCalendar, *, source: str, owner_zone: str, window: Inter
         if named is None:
             raise CalendarError(source, f"X-WR-TIMEZONE {x.value!r} is not a known time zone", x.line)
         floating = named
-    ctx = _Context(source, owner_zone, floating, window, cal.vtimezones, {})
+    ctx = _Context(source, owner_zone, floating, window, cal.vtimezones, {}, strict, cal.skipped)
     masters: dict[str, list[RawEvent]] = {}
     overrides: dict[str, list[RawEvent]] = {}
     for n, ev in enumerate(cal.events):
         uid_line = ev.one("UID")
         # RFC 5545 requires a UID; without one an event can only stand alone.
         uid = unescape_text(uid_line.value) if uid_line else f"\0line-{ev.line}-{n}"
+        if ev.broken is not None:
+            ctx.fault(ev.broken, uid)
+            continue
         group = overrides if "RECURRENCE-ID" in ev.props else masters
         group.setdefault(uid, []).append(ev)
     out: list[Occurrence] = []
     for uid, evs in masters.items():
-        moved = overrides.pop(uid, [])
-        if any(_status(ev) == "CANCELLED" for ev in evs):
+        moved = _latest_overrides(overrides.pop(uid, []))
+        # Several masters with one UID are versions of one event: clients keep the highest
+        # SEQUENCE, then the latest DTSTAMP (RFC 5546 §2.1.5), so only that one is expanded.
+        master = max(evs, key=_version)
+        if _status(master) == "CANCELLED":
             continue  # the whole series is cancelled, its moved instances with it
-        ends = [_expand_series(ctx, uid, ev, moved, out) for ev in evs]
-        # Each moved instance counts once, even when a UID has several masters (bad exports).
-        out.extend(_single(ctx, uid, m, ends[0]) for m in moved if _blocks(m))
+        try:
+            found: list[Occurrence] = []
+            outdated: set[int] = set()
+            end = _expand_series(ctx, uid, master, moved, found, outdated)
+            found.extend(
+                _single(ctx, uid, m, end)
+                for m in moved
+                if _blocks(m) and not _future(m) and id(m) not in outdated
+            )
+        except CalendarError as exc:
+            ctx.fault(exc, uid)
+            continue
+        out.extend(found)
     for uid, evs in overrides.items():  # moved instances whose series is not in the file
-        for ev in evs:
+        for ev in _latest_overrides(evs):
             if _blocks(ev):
-                out.append(_single(ctx, uid, ev, None))
+                try:
+                    out.append(_single(ctx, uid, ev, None))
+                except CalendarError as exc:
+                    ctx.fault(exc, uid)
     for c in cal.freebusy:
         # Published free/busy (RFC 5545 §3.8.2.6): every type but FREE is time taken.
         if c.params.get("FBTYPE", "BUSY").upper() != "FREE":
             out.extend(Occurrence(s, e, "", "busy") for s, e in _periods(ctx, c))
     return out
+
+
+def _version(ev: RawEvent) -> tuple[int, str]:
+    """SEQUENCE, then DTSTAMP (UTC text sorts as time): the order clients keep versions in."""
+    seq = ev.one("SEQUENCE")
+    stamp = ev.one("DTSTAMP")
+    try:
+        number = int(seq.value.strip()) if seq else 0
+    except ValueError:
+        number = 0
+    return number, stamp.value.strip().upper() if stamp else ""
+
+
+def _latest_overrides(moved: list[RawEvent]) -> list[RawEvent]:
+    """One override per RECURRENCE-ID: the latest version, as for masters."""
+    if len(moved) < 2:
+        return moved
+    latest: dict[tuple[str, str], RawEvent] = {}
+    for m in moved:
+        rid = m.one("RECURRENCE-ID")
+        key = (rid.value.strip(), rid.params.get("RANGE", "").upper()) if rid else ("", "")
+        if key not in latest or _version(m) > _version(latest[key]):
+            latest[key] = m
+    return list(latest.values())
+
+
+def _future(ev: RawEvent) -> bool:
+    """A RECURRENCE-ID;RANGE=THISANDFUTURE override (applied by `_expand_series`)."""
+    rid = ev.one("RECURRENCE-ID")
+    return rid is not None and rid.params.get("RANGE", "").upper() == "THISANDFUTURE"
 
 
 def _status(ev: RawEvent) -> str:
@@ -197,13 +242,20 @@ def _start(ctx: _Context, ev: RawEvent) -> tuple[Stamp, int]:
     c = ev.one("DTSTART") or ev.one("RECURRENCE-ID")
     if c is None:
         raise CalendarError(ctx.source, "a VEVENT without DTSTART", ev.line)
-    return parse_stamp(c.value, c.params, ctx.source, c.line), c.line
+    stamp = parse_stamp(c.value, c.params, ctx.source, c.line)
+    end = ev.one("DTEND")
+    if stamp.anchor is None and not stamp.is_date and end is not None and end.params.get("TZID"):
+        # A floating start with a zoned end is on the end's clock (as for EXDATE below).
+        return Stamp(stamp.wall, end.params["TZID"].strip()), c.line
+    return stamp, c.line
 
 
 def _end_rule(ctx: _Context, ev: RawEvent, start: Stamp, start_line: int, default: End | None) -> End:
     c = ev.one("DTEND")
     if c is not None:
         end = parse_stamp(c.value, c.params, ctx.source, c.line)
+        if end.anchor is None and not end.is_date and start.anchor is not None:
+            end = Stamp(end.wall, start.anchor)  # a floating end is on the start's clock
         if end.is_date != start.is_date:
             raise CalendarError(ctx.source, "DTEND and DTSTART must both be dates or both date-times", c.line)
         if start.is_date:
@@ -261,19 +313,33 @@ def _single(ctx: _Context, uid: str, ev: RawEvent, default: End | None) -> Occur
 
 
 def _expand_series(
-    ctx: _Context, uid: str, ev: RawEvent, moved: list[RawEvent], out: list[Occurrence]
+    ctx: _Context, uid: str, ev: RawEvent, moved: list[RawEvent], out: list[Occurrence], outdated: set[int]
 ) -> End:
-    """Add the series' own instances to `out`, less those `moved` replaces; return its End rule."""
+    """Add the series' own instances to `out`, less those `moved` replaces; return its End rule.
+
+    Overrides found outdated (see below) are added to `outdated` by id.
+    """
     start, line = _start(ctx, ev)
     end = _end_rule(ctx, ev, start, line, None)
     is_date = start.is_date
     zone_name = UTC_ANCHOR if is_date else ctx.zone_of(start, line)
+
+    def instant(stamp: Stamp, at: int) -> datetime:
+        # A floating EXDATE/RDATE/RECURRENCE-ID of a zoned series is on the series' clock, as
+        # the clients read it, not on the calendar owner's.
+        if stamp.anchor is None and not stamp.is_date:
+            return to_utc(_dt(stamp.wall), zone_name)
+        return ctx.utc(stamp, at)
+
     # Wall-clock starts (midnight for all-day series) on the series' own clock.
     first = _dt(start.wall) if not is_date else datetime.combine(start.wall, datetime.min.time())
     walls = [first]
-    rule_line = ev.one("RRULE")
-    if rule_line is not None:
-        lo, hi = _wall_bounds(ctx.window, zone_name, end.span)
+    for rule_line in ev.props.get("RRULE", ()):  # RFC 5545 says one; clients honour every one
+        if not rule_line.value.strip():
+            empty = CalendarError(ctx.source, "an empty RRULE", rule_line.line)
+            ctx.fault(empty, uid, "ignored: read as one instance")
+            continue
+        lo, hi = wall_bounds(ctx.window, zone_name, end.span)
         rule = build_rule(rule_line.value, first, zone_name, ctx.source, rule_line.line)
         walls.extend(starts_between(rule, lo, hi, ctx.source, rule_line.line))
     explicit: list[tuple[datetime, datetime]] = []
@@ -286,10 +352,10 @@ def _expand_series(
                 raise CalendarError(ctx.source, "RDATE must be of the same type as DTSTART", c.line)
             if is_date:
                 walls.append(datetime.combine(stamp.wall, datetime.min.time()))
-            elif ctx.zone_of(stamp, c.line) == zone_name:
+            elif stamp.anchor is None or ctx.zone_of(stamp, c.line) == zone_name:
                 walls.append(_dt(stamp.wall))
             else:  # another zone: read it on the series' wall clock
-                walls.append(_wall_of(ctx.utc(stamp, c.line), zone_name))
+                walls.append(wall_of(ctx.utc(stamp, c.line), zone_name))
     # EXDATE and RECURRENCE-ID name instances by instant (timed series) or by date (all-day).
     ex_instants: set[datetime] = set()
     ex_dates: set[date] = set()
@@ -298,7 +364,7 @@ def _expand_series(
             if is_date or stamp.is_date:
                 ex_dates.add(_day(stamp.wall))
             else:
-                ex_instants.add(ctx.utc(stamp, c.line))
+                ex_instants.add(instant(stamp, c.line))
     instances: dict[datetime | date, tuple[datetime, datetime]] = {}
     for wall in walls:
         if ex_dates and wall.date() in ex_dates:
@@ -311,36 +377,72 @@ def _expand_series(
         span = _timed(wall, zone_name, end)
         if span[0] not in ex_instants and span[0] not in instances:
             instances[span[0]] = span
+    summary = _summary(ev)
+    blocks = {key: _blocks(ev) for key in instances}
+    futures = sorted((m for m in moved if _future(m)), key=lambda m: _rid_key(ctx, m, is_date, instant))
+    for m in futures:  # RANGE=THISANDFUTURE: this instance and every later one take its shift
+        key = _rid_key(ctx, m, is_date, instant)
+        shifted = _single(ctx, uid, m, end)
+        rid_start = instances[key][0] if key in instances else _rid_start(ctx, key, end)
+        delta, length = shifted.start - rid_start, shifted.end - shifted.start
+        for k, (s, _e) in instances.items():
+            if _after(k, key):
+                instances[k] = (s + delta, s + delta + length)
+                blocks[k] = _blocks(m)
+        summary = shifted.summary
+    version = _version(ev)[0]
     for m in moved:
-        rid_line = m.one("RECURRENCE-ID")
-        if rid_line is None:  # grouped as moved only because it has one
-            continue
-        if rid_line.params.get("RANGE", "").upper() == "THISANDFUTURE":
-            raise CalendarError(
-                ctx.source, "RECURRENCE-ID;RANGE=THISANDFUTURE is not supported", rid_line.line
-            )
-        rid = parse_stamp(rid_line.value, rid_line.params, ctx.source, rid_line.line)
-        if is_date:
-            instances.pop(_day(rid.wall), None)
-        elif not rid.is_date:
-            instances.pop(ctx.utc(rid, rid_line.line), None)
+        if not _future(m):
+            key = _rid_key(ctx, m, is_date, instant)
+            seq = _version(m)[0]
+            if (seq <= version and (key in ex_instants or key in ex_dates)) or (
+                seq < version and key not in instances and _in_range(ctx, key, end)
+            ):
+                # An override of an instance the master (as new or newer) deletes with EXDATE,
+                # or an older one of an instance the newer rule no longer has: outdated.
+                outdated.add(id(m))
+            instances.pop(key, None)
+    out.extend(Occurrence(s, e, uid, summary) for k, (s, e) in instances.items() if blocks.get(k))
     if _blocks(ev):
-        summary = _summary(ev)
-        out.extend(Occurrence(s, e, uid, summary) for s, e in instances.values())
         out.extend(Occurrence(s, e, uid, summary) for s, e in explicit)
     return end
 
 
-def _wall_of(instant: datetime, zone_name: str) -> datetime:
-    if zone_name == UTC_ANCHOR:
-        return instant.replace(tzinfo=None)
-    return instant.astimezone(zone(zone_name)).replace(tzinfo=None)
+def _rid_key(
+    ctx: _Context, m: RawEvent, is_date: bool, instant: Callable[[Stamp, int], datetime]
+) -> datetime | date:
+    """The key of the instance a RECURRENCE-ID names: its date (all-day series) or UTC start."""
+    c = m.one("RECURRENCE-ID")
+    assert c is not None  # only overrides get here
+    rid = parse_stamp(c.value, c.params, ctx.source, c.line)
+    if is_date or rid.is_date:
+        return _day(rid.wall)
+    return instant(rid, c.line)
 
 
-def _wall_bounds(window: Interval, zone_name: str, span: timedelta) -> tuple[datetime, datetime]:
+def _after(key: datetime | date, first: datetime | date) -> bool:
+    """`key` is the instance `first` names or a later one (keys of one series share a type)."""
+    if isinstance(key, datetime) != isinstance(first, datetime):
+        return _day(key) >= _day(first)
+    return key >= first
+
+
+def _in_range(ctx: _Context, key: datetime | date, end: End) -> bool:
+    """Whether the series' instances were computed around `key` (so its absence means something)."""
+    at = _rid_start(ctx, key, end)
+    return ctx.window.start - end.span - MARGIN <= at <= ctx.window.end + MARGIN
+
+
+def _rid_start(ctx: _Context, key: datetime | date, end: End) -> datetime:
+    if isinstance(key, datetime):
+        return key
+    return _all_day(ctx, key, end)[0]
+
+
+def wall_bounds(window: Interval, zone_name: str, span: timedelta) -> tuple[datetime, datetime]:
     """Wall-clock starts that can reach the window: from (window start − length) to window end."""
-    lo = _wall_of(window.start, zone_name) - span - MARGIN
-    hi = _wall_of(window.end, zone_name) + MARGIN
+    lo = wall_of(window.start, zone_name) - span - MARGIN
+    hi = wall_of(window.end, zone_name) + MARGIN
     return lo, hi
 
 

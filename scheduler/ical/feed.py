@@ -4,11 +4,15 @@ A calendar subscribes to it by URL and fetches it again every REFRESH-INTERVAL; 
 event keeps its meeting's UID (`meeting_uid`), a moved meeting moves in place instead of
 appearing twice. PUBLISH carries no ATTENDEE properties (RFC 5546 §3.2.1: nobody is asked to
 reply); who takes part is in each event's DESCRIPTION.
+
+Each event carries its meeting's SEQUENCE, the one its last invitation or update carried, and the
+DTSTAMP of the feed's making in UTC: a calendar that got SEQUENCE 2 by mail keeps the feed's
+copy only if the feed says 2 as well (RFC 5546 §2.1.5 orders versions by SEQUENCE, then DTSTAMP).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from icalendar import vDuration, vText
@@ -28,12 +32,14 @@ def build_feed(
     meetings: Iterable[tuple[Meeting, datetime]],
     *,
     dtstamp: datetime,
+    sequences: Mapping[str, int] | None = None,
 ) -> bytes:
     """The feed of every meeting in `meetings` that `participant_id` takes part in, by start time.
 
     `participant_id` is a delegate's id or a counterpart organisation's id (its contacts share
     one feed); a meeting counts when the id is among its delegates, counterparts or optional
-    people. Raises `NotFound` for an id that names nobody.
+    people. Raises `NotFound` for an id that names nobody. `sequences` gives each meeting's
+    current SEQUENCE by meeting id (0 when absent: never invited by mail).
     """
     try:
         person = mission.participant(participant_id)
@@ -47,7 +53,13 @@ def build_feed(
     events = [
         (
             meeting_event(
-                mission, m, start, uid=meeting_uid(mission, m.id), dtstamp=dtstamp, resources=m.resources
+                mission,
+                m,
+                start,
+                uid=meeting_uid(mission, m.id),
+                dtstamp=dtstamp,
+                resources=m.resources,
+                sequence=(sequences or {}).get(m.id, 0),
             ),
             start,
             start + m.duration,

@@ -2,15 +2,19 @@
 
 Calendars name zones in several ways; `resolve_tzid` tries, in order:
 
-1. an IANA name (`America/Toronto`), as Google, Apple and Thunderbird write;
+1. an IANA name (`America/Toronto`), as Google, Apple and Thunderbird write, or a legacy name
+   that tzdata still carries as a link (`Japan`, `GMT`, `Singapore`, `EST`, `CET`), mapped to
+   the zone it links to (`Asia/Tokyo`, `Etc/GMT`, …); backslash escapes in a TZID
+   (`Kuala Lumpur\\, Singapore`, as Outlook writes) are undone first;
 2. a Windows name (`Eastern Standard Time`, `Tokyo Standard Time`) or an Outlook display name
    (`(UTC+09:00) Osaka, Sapporo, Tokyo`), mapped with CLDR's windowsZones table ("001" rows);
 3. a name that ends in an IANA name (`/mozilla.org/20050126_1/America/Toronto`);
 4. a custom name that only the file's own VTIMEZONE defines. The embedded definition is
    honoured: it is read (with `dateutil.tz.tzical`) and compared, instant by instant over the
    requested window, with the IANA zones; the first zone that agrees on every UTC offset and
-   every transition minute is used. When none agrees (an invented rule), the import fails with
-   a CalendarError naming the TZID and its line rather than guessing.
+   every transition minute is used. When none agrees (an old or invented rule: Lotus
+   "Western/Central Europe", a Fiji zone before its rules changed), the file's own rules are
+   used, as Outlook and Thunderbird do (`wallclock.register_custom`).
 
 For a known IANA or Windows name the IANA database wins over an embedded VTIMEZONE (as in
 Outlook, Google and the `icalendar` library): exports often carry stale or abridged definitions.
@@ -18,10 +22,12 @@ Outlook, Google and the `icalendar` library): exports often carry stale or abrid
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 from datetime import UTC, datetime, timedelta, tzinfo
-from functools import cache
+from functools import cache, lru_cache
+from importlib import resources
 from zoneinfo import available_timezones
 
 from dateutil.tz import tzical
@@ -29,7 +35,8 @@ from dateutil.tz import tzical
 from scheduler.core.intervals import Interval
 from scheduler.core.zones import zone
 from scheduler.errors import CalendarError
-from scheduler.ical.contentlines import ContentLine
+from scheduler.ical.contentlines import ContentLine, unescape_text
+from scheduler.ical.wallclock import CUSTOM_PREFIX, register_custom
 
 # CLDR windowsZones.xml, territory "001": the zone Windows means by each name.
 WINDOWS_ZONES: dict[str, str] = {
@@ -188,6 +195,8 @@ WINDOWS_ZONES: dict[str, str] = {
     "(UTC+09:00) Osaka, Sapporo, Tokyo": "Asia/Tokyo",
     "(UTC+09:00) Seoul": "Asia/Seoul",
     "(UTC+10:00) Canberra, Melbourne, Sydney": "Australia/Sydney",
+    # Lotus Notes / HCL Domino names, written without a VTIMEZONE by some exports.
+    "Western/Central Europe": "Europe/Berlin",
 }
 _WINDOWS_FOLDED = {name.casefold(): iana for name, iana in WINDOWS_ZONES.items()}
 
@@ -197,8 +206,13 @@ _VTZ_KEEP = {"BEGIN", "END", "TZID", "DTSTART", "RRULE", "RDATE", "TZOFFSETFROM"
 
 def known_zone(name: str) -> str | None:
     """The IANA name for an IANA, Windows or Outlook display name; None when it is none of them."""
-    name = name.strip().strip('"')
-    if "/" in name or name == "UTC":
+    name = unescape_text(name.strip().strip('"'))
+    if name == "UTC":
+        return name
+    linked = _links().get(name)
+    if linked:
+        return linked
+    if name in _iana_names():
         try:
             zone(name)
         except ValueError:
@@ -211,7 +225,7 @@ def known_zone(name: str) -> str | None:
     if "/" in name:
         parts = name.strip("/").split("/")
         names = _iana_names()
-        for i in range(1, len(parts)):
+        for i in range(len(parts)):
             tail = "/".join(parts[i:])
             if tail in names:
                 return tail
@@ -221,6 +235,21 @@ def known_zone(name: str) -> str | None:
 @cache
 def _iana_names() -> frozenset[str]:
     return frozenset(available_timezones())
+
+
+@cache
+def _links() -> dict[str, str]:
+    """Legacy and alias names → the zone they link to, from tzdata's own `L target link` lines."""
+    try:
+        text = resources.files("tzdata").joinpath("zoneinfo", "tzdata.zi").read_text("utf-8")
+    except (ModuleNotFoundError, OSError):
+        return {}
+    links = {}
+    for row in text.splitlines():
+        if row.startswith("L "):
+            _, target, link = row.split()
+            links[link] = target
+    return links
 
 
 def resolve_tzid(
@@ -234,7 +263,7 @@ def resolve_tzid(
     found = known_zone(tzid)
     if found:
         return found
-    definition = vtimezones.get(tzid)
+    definition = vtimezones.get(unescape_text(tzid))
     if definition is None:
         raise CalendarError(
             source,
@@ -242,21 +271,18 @@ def resolve_tzid(
             "defining it",
             line,
         )
+    text = _vtimezone_text(definition)
     try:
-        matched = _match_definition(_vtimezone_text(definition), window)
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        custom = _read_definition(text)
+        matched = _match_definition(text, custom, window)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise CalendarError(
             source, f"the VTIMEZONE of TZID {tzid!r} cannot be read: {exc}", definition[0].line
         ) from None
-    if matched is None:
-        raise CalendarError(
-            source,
-            f"TZID {tzid!r} is defined only by the VTIMEZONE at line {definition[0].line}, and no IANA "
-            f"zone keeps the same UTC offsets between {window.start:%Y-%m-%d} and {window.end:%Y-%m-%d}; "
-            "export the calendar with an IANA zone name",
-            line,
-        )
-    return matched
+    if matched is not None:
+        return matched
+    digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    return register_custom(f"{CUSTOM_PREFIX}{digest}:{tzid}", custom)
 
 
 def _vtimezone_text(lines: list[ContentLine]) -> str:
@@ -273,15 +299,20 @@ _MATCH_LOCK = threading.Lock()
 _MATCHES: dict[tuple[str, Interval], str | None] = {}
 
 
-def _match_definition(text: str, window: Interval) -> str | None:
-    key = (text, window)
-    with _MATCH_LOCK:
-        if key in _MATCHES:
-            return _MATCHES[key]
+@lru_cache(maxsize=256)
+def _read_definition(text: str) -> tzinfo:
     parsed = tzical(io.StringIO(text))
     custom = parsed.get(parsed.keys()[0])
     if custom is None:
         raise ValueError("no time zone in it")
+    return custom
+
+
+def _match_definition(text: str, custom: tzinfo, window: Interval) -> str | None:
+    key = (text, window)
+    with _MATCH_LOCK:
+        if key in _MATCHES:
+            return _MATCHES[key]
     result = _first_agreeing_zone(custom, window)
     with _MATCH_LOCK:
         _MATCHES[key] = result

@@ -88,5 +88,10 @@ def parse_duration(value: str, source: str, line: int) -> Duration:
         raise CalendarError(source, f"bad duration {value!r} (expected e.g. PT1H30M or P1D)", line)
     sign = -1 if m.group(1) == "-" else 1
     weeks, days, hours, minutes, seconds = (int(g) if g else 0 for g in m.groups()[1:])
-    exact = timedelta(hours=hours, minutes=minutes, seconds=seconds)
-    return Duration(sign * (weeks * 7 + days), sign * exact)
+    try:
+        exact = timedelta(hours=hours, minutes=minutes, seconds=seconds)
+        found = Duration(sign * (weeks * 7 + days), sign * exact)
+        found.total  # noqa: B018 (it must be computable: reject what timedelta cannot hold)
+    except OverflowError:
+        raise CalendarError(source, f"duration {value!r} is too long", line) from None
+    return found

@@ -22,6 +22,7 @@ from scheduler.core.attention import AttentionItem
 from scheduler.core.models import Mission
 from scheduler.core.timing import ActionItem, DueItem, Recipient
 from scheduler.ical.people import Attendee, attendees
+from scheduler.ical.secrets import redact
 from scheduler.mail import timefmt
 from scheduler.mail.compose import address, compose, envelope, one_line
 from scheduler.mail.render import Kind, Letter
@@ -203,8 +204,10 @@ class TimedMail:
         attention: Sequence[AttentionItem] = (),
         key: str,
         now: datetime,
+        stale: Sequence[tuple[str, str, str, datetime]] = (),
     ) -> Envelope:
-        """To the coordinator: what needs attention, what changed since the last digest, what is due."""
+        """To the coordinator: what needs attention, what changed since the last digest, what is due in
+        the next day, and the busy calendars that stay failing (their last good copy is in use)."""
         tz = mission.timezone
 
         def at(instant: datetime) -> str:
@@ -233,6 +236,10 @@ class TimedMail:
             lines.append(f"- {at(d.due_at)}: {d.kind.replace('_', '-')}{detail} {d.meeting_id}{who}")
         if not upcoming:
             lines.append("- nothing")
+        if stale:
+            lines += ["", "Calendars that cannot be read (their last good copy is used):"]
+            for who, source, error, failing_since in stale:
+                lines.append(f"- {who}: {redact(source)}: {error} (failing since {at(failing_since)})")
         subject = f"Daily digest: {len(waiting)} need attention, {len(changes)} changes, {len(upcoming)} due"
         return plain_letter(
             mission,

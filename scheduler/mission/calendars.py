@@ -29,7 +29,11 @@ class CalendarReader(SectionReader):
             for i, source in enumerate(p["busy_sources"]):
                 try:
                     total |= load_busy(
-                        source, base_dir=self.base_dir, owner_zone=p["timezone"], window=window
+                        source,
+                        base_dir=self.base_dir,
+                        owner_zone=p["timezone"],
+                        window=window,
+                        strict=self.strict_calendars,
                     )
                 except ConfigError as exc:  # CalendarError: names the file and line
                     for problem in exc.problems:

@@ -27,6 +27,7 @@ class SectionReader(FieldReader):
         super().__init__(HINTS, MOVED)
         self.base_dir = base_dir
         self.load_calendars = load_calendars
+        self.strict_calendars = False
         self.window: Interval | None = None  # the mission's, once its head is valid
         self.dates: tuple[date, date] | None = None
         self.given_dates: tuple[date, date] | None = None  # even when the zone is wrong

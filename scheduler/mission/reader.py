@@ -33,11 +33,12 @@ from scheduler.mission.meetings import MeetingReader
 from scheduler.mission.people import PeopleReader
 
 
-def load_mission(path: str | Path) -> Mission:
+def load_mission(path: str | Path, *, strict_calendars: bool = False) -> Mission:
     """Read the mission file at `path`; raise `ConfigError` listing every problem found.
 
     Relative calendar paths are read from the file's own folder. An unreadable file and
     invalid TOML syntax are `ConfigError`s too (naming the file and the line).
+    `strict_calendars` refuses a calendar with a broken event instead of skipping the event.
     """
     path = Path(path)
     try:
@@ -49,16 +50,20 @@ def load_mission(path: str | Path) -> Mission:
         raise ConfigError("the mission file is not UTF-8 text", str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([_toml_problem(path, exc)]) from None
-    return parse_mission(data, base_dir=path.resolve().parent)
+    return parse_mission(data, base_dir=path.resolve().parent, strict_calendars=strict_calendars)
 
 
-def parse_mission(data: Mapping[str, Any], *, base_dir: Path, load_calendars: bool = True) -> Mission:
+def parse_mission(
+    data: Mapping[str, Any], *, base_dir: Path, load_calendars: bool = True, strict_calendars: bool = False
+) -> Mission:
     """Turn an already-parsed mission (TOML or JSON shape) into a `Mission`, or raise `ConfigError`.
 
     `base_dir` is where relative calendar paths start; `load_calendars=False` keeps the
     sources in `busy_sources` without reading them (busy time stays empty).
     """
-    return MissionReader(base_dir, load_calendars).read(data)
+    reader = MissionReader(base_dir, load_calendars)
+    reader.strict_calendars = strict_calendars
+    return reader.read(data)
 
 
 def _toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> Problem:

@@ -29,6 +29,7 @@ from scheduler.core.intervals import ensure_utc
 from scheduler.core.models import Contact, Mission
 from scheduler.errors import Conflict, Expired, NotFound
 from scheduler.ports import Envelope
+from scheduler.services.busy_refresh import ensure_fresh_busy
 from scheduler.services.context import Services, token_hash
 from scheduler.services.negotiation import recover, resolve_items, short_of_options
 from scheduler.services.ports import UnitOfWork
@@ -78,6 +79,11 @@ def book(
     `Conflict` (the time was taken meanwhile or breaks a rule now: the page should show what
     is still open).
     """
+    if services.busy_reader is not None:
+        with services.uow() as uow:
+            early = uow.proposal_by_token_hash(token_hash(token))
+        if early is not None:
+            ensure_fresh_busy(services, early.mission_id, early.meeting_id)
     now = services.clock.now()
     with services.uow() as uow:
         found = uow.proposal_by_token_hash(token_hash(token))
@@ -121,6 +127,7 @@ def book_time(
     An open proposal for the meeting is closed ("superseded"). Raises `NotFound`, `Conflict`.
     """
     start = ensure_utc(start, "start")
+    ensure_fresh_busy(services, mission_id, meeting_id)
     now = services.clock.now()
     with services.uow() as uow:
         uow.lock_mission(mission_id)
@@ -140,6 +147,7 @@ def reschedule(services: Services, mission_id: int, meeting_id: str, new_start: 
     booked, or the new time breaks a rule).
     """
     new_start = ensure_utc(new_start, "new start")
+    ensure_fresh_busy(services, mission_id, meeting_id)
     now = services.clock.now()
     with services.uow() as uow:
         uow.lock_mission(mission_id)

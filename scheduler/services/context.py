@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from scheduler.ports import Clock
+from scheduler.ports import BusySource, Clock
 from scheduler.services.ports import MessageFactory, UnitOfWorkFactory
 
 
@@ -19,6 +19,8 @@ class Settings:
     max_options: int = 5
     min_options: int = 3
     booking_url: str = "http://127.0.0.1:8000/book/{token}"
+    # A booking re-reads a participant's busy sources older than this first (issue 14).
+    busy_max_age: timedelta = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,6 +37,7 @@ class Services:
     clock: Clock
     messages: MessageFactory | None = None
     settings: Settings = field(default_factory=Settings)
+    busy_reader: BusySource | None = None  # None: bookings check the busy time as stored
 
 
 def token_hash(token: str) -> str:

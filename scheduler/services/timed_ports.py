@@ -172,7 +172,11 @@ class TimedMessages(Protocol):
         attention: Sequence[AttentionItem] = (),
         key: str,
         now: datetime,
-    ) -> Envelope: ...
+        stale: Sequence[tuple[str, str, str, datetime]] = (),
+    ) -> Envelope:
+        """`stale`: (person, source shown without secrets, error, failing since) of busy sources
+        that stay failing."""
+        ...
 
 
 @dataclass(frozen=True, kw_only=True)

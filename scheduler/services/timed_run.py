@@ -21,6 +21,7 @@ from scheduler.core.models import Mission
 from scheduler.core.timing import DueItem, Recipient, recipients
 from scheduler.errors import NotFound
 from scheduler.ports import Envelope
+from scheduler.services.busy_refresh import long_failing
 from scheduler.services.context import Services
 from scheduler.services.ports import UnitOfWork
 from scheduler.services.timed_ports import DueWork, RunReport, TimedMessages, digest_spec, unit
@@ -292,6 +293,12 @@ class _Batch:
             for d in self.due.pending(mission_id=item.mission_id, limit=500)
             if d.kind != "digest" and d.due_at < horizon and d.id != item.id
         ]
+        names = {p.id: p.name for p in mission.participants}
+        stale = [
+            (names.get(s.participant_id, s.participant_id), s.source, s.error, s.failing_since)
+            for s in long_failing(self.uow, item.mission_id, self.now)
+            if s.failing_since is not None
+        ]
         # Every open item, and those raised or settled since the last digest: nothing vanishes.
         attention = [
             a
@@ -304,6 +311,7 @@ class _Batch:
             changes=changes,
             upcoming=upcoming,
             attention=attention,
+            stale=stale,
             key=item.key,
             now=self.now,
         )

@@ -19,6 +19,7 @@ from scheduler.core.bookings import Booking, Claim, MeetingState, MeetingStatus,
 from scheduler.core.models import Contact, MinuteRange, Mission
 from scheduler.errors import Conflict, NotFound
 from scheduler.store.attention import SqlAttention
+from scheduler.store.busy_sources import SqlBusySources
 from scheduler.store.convert import (
     child_rows,
     mission_rows,
@@ -75,6 +76,11 @@ class SqlUnitOfWork:
             for i, (s, e, k) in enumerate(options)
         )
         self.session.flush()
+
+    @property
+    def busy_sources(self) -> SqlBusySources:
+        """Busy sources' last good copies and read status, in this transaction (issue 14)."""
+        return SqlBusySources(self.session)
 
     @property
     def due(self) -> SqlDueWork:

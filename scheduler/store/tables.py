@@ -324,3 +324,34 @@ __all__ = [
     "ProposalRow",
     "ResourceRow",
 ]
+
+
+class BusySourceRow(Base):
+    """The last good copy and the read status of one busy source of one participant (issue 14).
+
+    `source` is as written in the mission file (secrets are named there, never stored);
+    `busy` is the last good copy, JSON [[start, end], …] in ISO UTC, NULL before any good read.
+    """
+
+    __tablename__ = "busy_sources"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["mission_id", "participant_id"],
+            ["participants.mission_id", "participants.pid"],
+            ondelete="CASCADE",
+        ),
+        Index("uq_busy_sources_slot", "mission_id", "participant_id", "position", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(Integer)
+    participant_id: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    busy: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    etag: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(Text, nullable=True)
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    error: Mapped[str] = mapped_column(Text, default="")
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
+from scheduler.ical.sources import LiveBusySource
 from scheduler.messages.mail import MailMessages
 from scheduler.ports import Clock, SystemClock
 from scheduler.services.context import Services
@@ -30,7 +31,11 @@ def build_services(store: Store, settings: WebSettings, clock: Clock | None = No
     """The use cases' dependencies over `store`; booking links point at `settings.base_url`."""
     service = replace(settings.service, booking_url=settings.base_url.rstrip("/") + "/book/{token}")
     return Services(
-        uow=app_units(store), clock=clock or SystemClock(), messages=MailMessages(), settings=service
+        uow=app_units(store),
+        clock=clock or SystemClock(),
+        messages=MailMessages(),
+        settings=service,
+        busy_reader=LiveBusySource(),  # bookings re-read busy sources older than busy_max_age
     )
 
 

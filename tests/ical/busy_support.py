@@ -30,10 +30,19 @@ def event(*props: str, uid: str = "e1@test") -> list[str]:
 
 
 def busy(
-    text: str | bytes, *, owner: str = TORONTO, window: Interval = MISSION, zone_name: str | None = None
+    text: str | bytes,
+    *,
+    owner: str = TORONTO,
+    window: Interval = MISSION,
+    zone_name: str | None = None,
+    strict: bool = True,
 ) -> list[str]:
-    """Busy spans as 'YYYY-MM-DD HH:MM-HH:MM' (or '...-YYYY-MM-DD HH:MM' across dates) in `zone_name`."""
-    result = parse_busy(text, source="test.ics", owner_zone=owner, window=window)
+    """Busy spans as 'YYYY-MM-DD HH:MM-HH:MM' (or '...-YYYY-MM-DD HH:MM' across dates) in `zone_name`.
+
+    Strict by default, so a test of an error sees it raised; lenient reading is tested with
+    `strict=False`.
+    """
+    result = parse_busy(text, source="test.ics", owner_zone=owner, window=window, strict=strict)
     return spans(result, zone_name or owner)
 
 

@@ -177,7 +177,8 @@ def test_a_custom_tzid_follows_the_files_own_vtimezone() -> None:
     ]
 
 
-def test_a_custom_vtimezone_that_no_real_zone_matches_is_a_clear_error() -> None:
+def test_a_custom_vtimezone_that_no_real_zone_matches_uses_its_own_rules() -> None:
+    # No IANA zone keeps -05:17 / -04:17: the file's own rules are used, as Outlook does.
     odd = [line.replace("-0500", "-0517").replace("-0400", "-0417") for line in CUSTOM_ZONE]
     text = ics(
         *odd,
@@ -185,10 +186,17 @@ def test_a_custom_vtimezone_that_no_real_zone_matches_is_a_clear_error() -> None
             "DTSTART;TZID=Customized Time Zone:20270216T090000",
             "DTEND;TZID=Customized Time Zone:20270216T100000",
         ),
+        *event(
+            "DTSTART;TZID=Customized Time Zone:20270316T090000",
+            "DTEND;TZID=Customized Time Zone:20270316T100000",
+            uid="after-the-switch",
+        ),
     )
-    with pytest.raises(CalendarError, match="defined only by the VTIMEZONE at line 4") as caught:
-        parse_busy(text, source="t", owner_zone=TORONTO, window=MISSION)
-    assert caught.value.line == 22
+    window = Interval(datetime(2027, 2, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC))
+    assert utc_spans(parse_busy(text, source="t", owner_zone=TORONTO, window=window)) == [
+        "2027-02-16T14:17Z/2027-02-16T15:17Z",
+        "2027-03-16T13:17Z/2027-03-16T14:17Z",
+    ]
 
 
 def test_an_event_crossing_midnight_is_busy_on_both_dates() -> None:
@@ -239,10 +247,10 @@ def test_an_ambiguous_end_in_the_autumn_fold_takes_the_later_instant() -> None:
     ]
 
 
-def test_dtend_before_dtstart_is_an_error() -> None:
+def test_dtend_before_dtstart_is_an_error_when_strict() -> None:
     text = ics(*event("DTSTART:20270216T140000Z", "DTEND:20270216T130000Z"))
     with pytest.raises(CalendarError, match="DTEND is before DTSTART") as caught:
-        parse_busy(text, source="t", owner_zone=TORONTO, window=MISSION)
+        parse_busy(text, source="t", owner_zone=TORONTO, window=MISSION, strict=True)
     assert caught.value.line == 8
 
 

@@ -70,7 +70,7 @@ def test_bytes_with_a_byte_order_mark_are_read() -> None:
 
 def _error(text: str | bytes) -> CalendarError:
     with pytest.raises(CalendarError) as caught:
-        parse_busy(text, source="calendars/brown.ics", owner_zone=TORONTO, window=MISSION)
+        parse_busy(text, source="calendars/brown.ics", owner_zone=TORONTO, window=MISSION, strict=True)
     return caught.value
 
 

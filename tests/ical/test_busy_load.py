@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from scheduler.errors import CalendarError
-from scheduler.ical import busy as busy_module
 from scheduler.ical import clear_cache, load_busy, parse_busy
+from scheduler.ical import fetch as fetch_module
 from tests.ical.busy_support import DATA, MISSION, TORONTO, event, ics, spans
 
 GOOD = ics(
@@ -50,7 +50,7 @@ def test_a_parse_error_in_a_file_names_the_file_and_line(tmp_path: Path) -> None
         GOOD.replace("DTEND;TZID=America/Toronto:", "DTEND;TZID=America/Toronto;X:"), encoding="utf-8"
     )
     with pytest.raises(CalendarError) as caught:
-        load("bad.ics", tmp_path)
+        load_busy("bad.ics", base_dir=tmp_path, owner_zone=TORONTO, window=MISSION, strict=True)
     assert (caught.value.source, caught.value.line) == ("bad.ics", 8)
 
 
@@ -84,7 +84,7 @@ def test_a_failed_parse_is_not_cached() -> None:
     bad = "BEGIN:VCALENDAR\r\nnonsense\r\n"
     for _ in range(2):
         with pytest.raises(CalendarError):
-            parse_busy(bad, source="bad.ics", owner_zone=TORONTO, window=MISSION)
+            parse_busy(bad, source="bad.ics", owner_zone=TORONTO, window=MISSION, strict=True)
 
 
 # --- http(s) -----------------------------------------------------------------------------------
@@ -144,6 +144,6 @@ def test_a_refused_connection_is_an_error(tmp_path: Path) -> None:
 def test_a_server_that_does_not_answer_times_out(
     server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(busy_module, "FETCH_TIMEOUT", 0.3)  # the real limit is 10 s
+    monkeypatch.setattr(fetch_module, "FETCH_TIMEOUT", 0.3)  # the real limit is 10 s
     with pytest.raises(CalendarError, match=r"no answer within 0\.3 s|timed out"):
         load_busy(f"{server}/slow.ics", base_dir=tmp_path, owner_zone=TORONTO, window=MISSION)

@@ -273,19 +273,47 @@ def test_a_rule_with_too_many_instances_is_an_error_not_a_hang() -> None:
     assert caught.value.line == 9
 
 
-def test_a_this_and_future_override_is_refused_rather_than_misread() -> None:
+def test_a_this_and_future_override_moves_that_instance_and_every_later_one() -> None:
     text = ics(
         *event(START, END, "RRULE:FREQ=DAILY;COUNT=5", uid="series"),
         *event(
             "RECURRENCE-ID;RANGE=THISANDFUTURE;TZID=America/Toronto:20270217T090000",
             "DTSTART;TZID=America/Toronto:20270217T110000",
-            "DTEND;TZID=America/Toronto:20270217T120000",
+            "DTEND;TZID=America/Toronto:20270217T113000",
             uid="series",
         ),
     )
-    with pytest.raises(CalendarError, match="THISANDFUTURE is not supported") as caught:
-        busy(text)
-    assert caught.value.line == 14
+    assert busy(text) == [
+        "2027-02-15 09:00-10:00",
+        "2027-02-16 09:00-10:00",
+        "2027-02-17 11:00-11:30",
+        "2027-02-18 11:00-11:30",
+        "2027-02-19 11:00-11:30",
+    ]
+
+
+def test_a_single_override_after_a_this_and_future_one_still_replaces_its_instance() -> None:
+    text = ics(
+        *event(START, END, "RRULE:FREQ=DAILY;COUNT=4", uid="series"),
+        *event(
+            "RECURRENCE-ID;RANGE=THISANDFUTURE;TZID=America/Toronto:20270216T090000",
+            "DTSTART;TZID=America/Toronto:20270216T130000",
+            "DTEND;TZID=America/Toronto:20270216T140000",
+            uid="series",
+        ),
+        *event(
+            "RECURRENCE-ID;TZID=America/Toronto:20270218T090000",
+            "DTSTART;TZID=America/Toronto:20270218T160000",
+            "DTEND;TZID=America/Toronto:20270218T170000",
+            uid="series",
+        ),
+    )
+    assert busy(text) == [
+        "2027-02-15 09:00-10:00",
+        "2027-02-16 13:00-14:00",
+        "2027-02-17 13:00-14:00",
+        "2027-02-18 16:00-17:00",
+    ]
 
 
 @settings(max_examples=150, deadline=None)
@@ -317,7 +345,7 @@ def test_the_arithmetic_fast_path_matches_dateutil(
     assert starts_between(rule, lo, hi, "t", 1) == expected
 
 
-def test_a_moved_instance_counts_once_when_a_uid_has_two_masters() -> None:
+def test_a_moved_instance_counts_once_when_a_uid_has_two_identical_masters() -> None:
     text = ics(
         *event(START, END, "RRULE:FREQ=DAILY;COUNT=2", uid="twice"),
         *event(START, END, "RRULE:FREQ=DAILY;COUNT=2", uid="twice"),
@@ -329,4 +357,5 @@ def test_a_moved_instance_counts_once_when_a_uid_has_two_masters() -> None:
         ),
     )
     occ = parse_occurrences(text, source="t", owner_zone=TORONTO, window=MISSION)
-    assert [(o.start.hour, o.end.hour) for o in occ] == [(14, 15), (14, 15), (20, 21)]
+    # The two masters are versions of one event: one is kept, its moved instance counted once.
+    assert [(o.start.hour, o.end.hour) for o in occ] == [(14, 15), (20, 21)]

@@ -68,3 +68,11 @@ def test_an_unknown_person_has_no_feed() -> None:
     m, plan = itinerary()
     with pytest.raises(NotFound, match="nobody"):
         build_feed(m, "nobody", plan, dtstamp=NOW)
+
+
+def test_each_feed_event_carries_its_meetings_sequence_and_the_feeds_dtstamp() -> None:
+    m, plan = itinerary()
+    cal = Calendar.from_ical(build_feed(m, "brown", plan, dtstamp=NOW, sequences={"kick-off": 2}))
+    found = {str(e["UID"]): (int(e["SEQUENCE"]), e["DTSTAMP"].dt) for e in cal.walk("VEVENT")}
+    assert found[meeting_uid(m, "kick-off")] == (2, NOW)
+    assert found[meeting_uid(m, "briefing")] == (0, NOW)  # never invited by mail: 0

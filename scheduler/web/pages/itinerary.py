@@ -77,7 +77,8 @@ def feed(
         for mid, st in data.statuses.items()
         if st.state == "booked" and st.booking is not None
     ]
-    ics = build_feed(mission, participant_id, booked, dtstamp=data.now)
+    sequences = {mid: st.booking.sequence for mid, st in data.statuses.items() if st.booking is not None}
+    ics = build_feed(mission, participant_id, booked, dtstamp=data.now, sequences=sequences)
     return Response(
         ics,
         media_type="text/calendar; charset=utf-8",

@@ -40,6 +40,7 @@ from scheduler.web.pages.coordinator_common import lang_of, load, meeting_emails
 from scheduler.web.pages.coordinator_i18n import STRINGS
 from scheduler.web.pages.forms import check_csrf
 from scheduler.web.pages.i18n import pick_language
+from scheduler.web.pages.stale_sources import stale_sources
 
 router = APIRouter(include_in_schema=False)
 DONE = ("propose", "reschedule", "cancel", "action_item", "action_item_saved", "follow_up", "plan")
@@ -107,6 +108,7 @@ def render_meeting(
         "emails": meeting_emails(request.app.state.store, mission_id, meeting_id),
         "mail_kinds": MAIL_KINDS,
         **items_context(mission, _action_items(services, mission_id, meeting_id), data.now, meeting_id),
+        "stale_sources": stale_sources(services, mission, mission_id, meeting.invited),
         "zones": mission_zones(mission),
         "done": done if done in DONE else "",
         "error": error,

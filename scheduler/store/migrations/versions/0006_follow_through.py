@@ -1,7 +1,7 @@
 """follow-through: action items get a Japanese text, a due date, a state and note, sharing, a revision
 
 Revision ID: 0006
-Revises: 0004 (the lead re-chains it after 0004 and 0005 at merge)
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import scheduler.store.types
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
