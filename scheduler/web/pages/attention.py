@@ -119,7 +119,10 @@ def attention_page(
             "item": i,
             "windows": _times(list(i.detail.get("windows") or [])),
             "options": _times(list(i.detail.get("options") or [])),
-            "pairs": list(i.detail.get("pairs") or []),
+            "pairs": [
+                (a, datetime.fromisoformat(sa), b, datetime.fromisoformat(sb))
+                for a, sa, b, sb in i.detail.get("pairs") or []
+            ],
             "reasons": list(i.detail.get("reasons") or []),
         }
         for i in items

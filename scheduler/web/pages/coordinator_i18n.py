@@ -10,6 +10,7 @@ from scheduler.web.pages import i18n
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "missions": "Missions",
+        "attention_tab": "Needs attention",
         "overview": "Overview",
         "overlap": "Overlap",
         "itinerary": "Itinerary",
@@ -178,6 +179,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "back_overview": "Back to the overview",
     },
     "ja": {
+        "attention_tab": "要対応",
         "missions": "ミッション一覧",
         "overview": "概要",
         "overlap": "時間帯の重なり",
