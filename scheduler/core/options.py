@@ -110,7 +110,6 @@ def choose_options(
     `time_limit` seconds in all.
     """
     offered = offered or {}
-    targets = {r.meeting_id for r in requests}
     candidates = {
         r.meeting_id: thinned([s for s in r.candidates if s.start not in set(r.keeps)], mission.timezone)
         for r in requests
@@ -119,22 +118,53 @@ def choose_options(
     strict, optimal = _solve(mission, requests, offered, candidates, hint, time_limit / 2, strict=True)
     chosen = strict
     if _missing(requests, strict):
+        # Start the penalised search from the strict answer with each short meeting filled up by
+        # its best candidates: no meeting short, some competition, for the search to reduce.
+        filled = {r.meeting_id: _filled(r, strict[r.meeting_id], candidates[r.meeting_id]) for r in requests}
         loose, loose_optimal = _solve(
-            mission, requests, offered, candidates, strict, time_limit / 2, strict=False
+            mission, requests, offered, candidates, filled, time_limit / 2, strict=False
         )
-        if _missing(requests, loose) < _missing(requests, strict):
-            chosen, optimal = loose, loose_optimal
-    final = {mid: list(starts) for mid, starts in offered.items() if mid not in targets}
-    for r in requests:
-        final[r.meeting_id] = [*r.keeps, *(s.start for s in chosen[r.meeting_id])]
+        # The penalised search does not always keep its hint's coverage in the time it has, so
+        # the filled-up strict answer competes too: fewest missing options first, then least
+        # competition.
+        tries = [(strict, optimal), (loose, loose_optimal), (_as_tuples(filled), False)]
+        chosen, optimal = min(
+            tries,
+            key=lambda t: (_missing(requests, t[0]), len(_competition(mission, requests, offered, t[0]))),
+        )
     short = {
         r.meeting_id: r.need - len(r.keeps) - len(chosen[r.meeting_id])
         for r in requests
         if len(r.keeps) + len(chosen[r.meeting_id]) < r.need
     }
     return OptionChoice(
-        chosen=chosen, competing=competing_options(mission, final), short=short, optimal=optimal
+        chosen=chosen,
+        competing=_competition(mission, requests, offered, chosen),
+        short=short,
+        optimal=optimal,
     )
+
+
+def _filled(request: OptionRequest, chosen: Sequence[Slot], candidates: Sequence[Slot]) -> list[Slot]:
+    short = max(0, request.need - len(request.keeps) - len(chosen))
+    return [*chosen, *[c for c in candidates if c not in chosen][:short]]
+
+
+def _as_tuples(chosen: Mapping[str, Sequence[Slot]]) -> dict[str, tuple[Slot, ...]]:
+    return {mid: tuple(slots) for mid, slots in chosen.items()}
+
+
+def _competition(
+    mission: Mission,
+    requests: Sequence[OptionRequest],
+    offered: Mapping[str, Sequence[datetime]],
+    chosen: Mapping[str, Sequence[Slot]],
+) -> tuple[Competition, ...]:
+    targets = {r.meeting_id for r in requests}
+    final = {mid: list(starts) for mid, starts in offered.items() if mid not in targets}
+    for r in requests:
+        final[r.meeting_id] = [*r.keeps, *(s.start for s in chosen[r.meeting_id])]
+    return competing_options(mission, final)
 
 
 def _missing(requests: Sequence[OptionRequest], chosen: Mapping[str, Sequence[Slot]]) -> int:
@@ -205,6 +235,7 @@ def _solve(
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 7
+    solver.parameters.repair_hint = True  # the hint leaves the helper variables open: complete it
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # the empty choice is always feasible
         return {r.meeting_id: () for r in requests}, False

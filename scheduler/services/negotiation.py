@@ -22,7 +22,7 @@ from typing import Any
 
 from scheduler.core.attention import AttentionItem, AttentionKind, Negotiation
 from scheduler.core.availability import feasible_set, grid, starts_in
-from scheduler.core.bookings import Proposal, booked_starts, rule_problems
+from scheduler.core.bookings import Proposal, ProposalOption, booked_starts, rule_problems
 from scheduler.core.intervals import IntervalSet
 from scheduler.core.models import MinuteRange, Mission, Slot, normalise_ranges
 from scheduler.core.options import Competition, OptionRequest, choose_options
@@ -225,10 +225,17 @@ def notify_unsent(services: Services) -> int:
     return sent
 
 
+def usable(proposal: Proposal, earliest: datetime) -> list[ProposalOption]:
+    """The open options a counterpart can still be held to: none inside the minimum notice."""
+    return [o for o in proposal.open_options if o.start >= earliest]
+
+
 def recover_missed(services: Services) -> list[int]:
-    """Recover what an after-commit recovery missed (a crash, an error): the proposals that lost
-    options, are below their minimum, and have no open item; for the sweep job. The ids refilled."""
+    """For the sweep job: the proposals that lost options (withdrawn, or run into the minimum
+    notice as time passed), are below their minimum and have no open item: what a crash after a
+    booking missed, and what the clock took away. The ids refilled."""
     now = services.clock.now()
+    earliest = now + services.settings.min_notice
     with services.uow() as uow:
         missed = {}
         for mission_id in uow.mission_ids():
@@ -240,8 +247,11 @@ def recover_missed(services: Services) -> list[int]:
                 if recoverable(p, now)
                 and p.status != "declined"
                 and p.id not in flagged
-                and len(p.open_options) < rules.min_options
-                and any(o.status == "withdrawn" for o in p.options)
+                and len(usable(p, earliest)) < rules.min_options
+                and (
+                    any(o.status == "withdrawn" for o in p.options)
+                    or len(usable(p, earliest)) < len(p.open_options)
+                )
             ]
             if ids:
                 missed[mission_id] = ids
@@ -264,17 +274,17 @@ def refill(
     statuses = uow.meeting_statuses(mission_id)
     live = [p for p in uow.proposals(mission_id) if recoverable(p, now)]
     wanted = set(proposal_ids)
+    earliest = now + services.settings.min_notice
     low = [
         p
         for p in live
         if p.id in wanted
-        and len(p.open_options) < rules.min_options
+        and len(usable(p, earliest)) < rules.min_options
         and statuses[p.meeting_id].booking is None
         and not any(o.status == "suggested" for o in p.options)
     ]
     if not low:
         return []
-    earliest = now + services.settings.min_notice
     requests, reasons = [], {}
     for p in low:
         slots, why = candidates(mission, p.meeting_id, earliest, p.available, p.available_for)
@@ -283,7 +293,7 @@ def refill(
             OptionRequest(
                 meeting_id=p.meeting_id,
                 candidates=slots,
-                keeps=tuple(o.start for o in p.open_options),
+                keeps=tuple(o.start for o in usable(p, earliest)),
                 need=rules.min_options,
                 want=services.settings.max_options,
             )
@@ -314,7 +324,7 @@ def refill(
                 detail={"options": [[s.start.isoformat(), s.end.isoformat()] for s in new]},
             )  # fmt: skip
         elif (
-            not p.open_options
+            not usable(p, earliest)
             and p.status != "declined"
             and not _has_item(uow, mission_id, p.id, "exhausted")
         ):
@@ -414,5 +424,6 @@ __all__ = [
     "resolve_items",
     "send_suggested",
     "short_of_options",
+    "usable",
     "wall_ranges",
 ]

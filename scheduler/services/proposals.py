@@ -31,7 +31,7 @@ from scheduler.services.negotiation import (
 )
 from scheduler.services.ports import UnitOfWork
 
-PROPOSE_ALL_TIME_LIMIT = 10.0  # seconds of CP-SAT to choose every meeting's options at once
+PROPOSE_ALL_TIME_LIMIT = 7.0  # seconds of CP-SAT for every meeting's options at once (10 s with the rest)
 DIFFERENT_TIME = timedelta(hours=1)  # two options on different days should also differ by this much
 
 
