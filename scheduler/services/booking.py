@@ -206,7 +206,7 @@ def cancel(services: Services, mission_id: int, meeting_id: str) -> CancelResult
         uow.set_meeting_state(mission_id, meeting_id, "cancelled", sequence=sequence)
         on_meeting_changed(uow, mission_id, meeting_id, now)  # its reminders and follow-ups go too
         resolve_items(uow, mission_id, now=now, meeting_id=meeting_id, resolution="cancelled")
-        short = short_of_options(uow, mission_id, now)
+        short = short_of_options(uow, mission_id, now, now + services.settings.min_notice)
     recover(services, mission_id, short)  # the time it held may serve proposals that ran short
     return CancelResult(
         meeting_id=meeting_id,

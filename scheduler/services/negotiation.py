@@ -179,13 +179,18 @@ def recoverable(proposal: Proposal, now: datetime) -> bool:
     )
 
 
-def short_of_options(uow: UnitOfWork, mission_id: int, now: datetime) -> list[int]:
-    """Ids of the live proposals below the mission's minimum (what the recovery job looks at)."""
+def usable(proposal: Proposal, earliest: datetime) -> list[ProposalOption]:
+    """The open options a counterpart can still be held to: none inside the minimum notice."""
+    return [o for o in proposal.open_options if o.start >= earliest]
+
+
+def short_of_options(uow: UnitOfWork, mission_id: int, now: datetime, earliest: datetime) -> list[int]:
+    """Ids of the live proposals with fewer usable options than the mission's minimum."""
     rules = policy(uow, mission_id)
     return [
         p.id
         for p in uow.proposals(mission_id)
-        if recoverable(p, now) and p.status != "declined" and len(p.open_options) < rules.min_options
+        if recoverable(p, now) and p.status != "declined" and len(usable(p, earliest)) < rules.min_options
     ]
 
 
@@ -223,11 +228,6 @@ def notify_unsent(services: Services) -> int:
                 sent += len(_enqueue(uow, [envelope], now, mission_id, item.meeting_id, "attention"))
                 uow.attention.mark_notified(item.id, now)
     return sent
-
-
-def usable(proposal: Proposal, earliest: datetime) -> list[ProposalOption]:
-    """The open options a counterpart can still be held to: none inside the minimum notice."""
-    return [o for o in proposal.open_options if o.start >= earliest]
 
 
 def recover_missed(services: Services) -> list[int]:
