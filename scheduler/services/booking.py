@@ -28,10 +28,9 @@ from scheduler.core.bookings import (
 from scheduler.core.intervals import ensure_utc
 from scheduler.core.models import Contact, Mission
 from scheduler.errors import Conflict, Expired, NotFound
-from scheduler.ports import Envelope
 from scheduler.services.busy_refresh import ensure_fresh_busy
 from scheduler.services.context import Services, token_hash
-from scheduler.services.negotiation import recover, resolve_items, short_of_options
+from scheduler.services.negotiation import queue, recover, resolve_items, short_of_options
 from scheduler.services.ports import UnitOfWork
 from scheduler.services.timed import on_meeting_changed
 
@@ -234,17 +233,6 @@ def check_usable(proposal: Proposal, now: datetime) -> None:
         raise Expired(f"this link was already used or closed ({proposal.status})")
     if now >= proposal.expires_at:
         raise Expired("this link has expired")
-
-
-def queue(
-    uow: UnitOfWork, envelopes: Sequence[Envelope], now: datetime, mission_id: int, meeting_id: str, kind: str
-) -> list[str]:
-    """Enqueue every envelope in the unit of work's outbox; the Message-IDs stored."""
-    return [
-        e.message_id
-        for e in envelopes
-        if uow.outbox.enqueue(e, now=now, mission_id=mission_id, meeting_id=meeting_id, kind=kind)
-    ]
 
 
 def _active_booking(uow: UnitOfWork, mission_id: int, meeting_id: str) -> Booking:

@@ -93,7 +93,7 @@ def raise_item(
     )
     if services.messages is not None:
         envelope = services.messages.attention(mission, item, now=now)
-        _enqueue(uow, [envelope], now, mission_id, meeting_id, "attention")
+        queue(uow, [envelope], now, mission_id, meeting_id, "attention")
         uow.attention.mark_notified(item.id, now)
     return item
 
@@ -225,7 +225,7 @@ def notify_unsent(services: Services) -> int:
             mission = uow.mission(mission_id)
             for item in waiting:
                 envelope = services.messages.attention(mission, item, now=now)
-                sent += len(_enqueue(uow, [envelope], now, mission_id, item.meeting_id, "attention"))
+                sent += len(queue(uow, [envelope], now, mission_id, item.meeting_id, "attention"))
                 uow.attention.mark_notified(item.id, now)
     return sent
 
@@ -375,7 +375,7 @@ def _send_new_times(
         expires_at=proposal.expires_at,
         now=now,
     )
-    _enqueue(uow, envelopes, now, mission_id, proposal.meeting_id, "new-times")
+    queue(uow, envelopes, now, mission_id, proposal.meeting_id, "new-times")
 
 
 def report_competition(
@@ -399,9 +399,10 @@ def report_competition(
     )
 
 
-def _enqueue(
+def queue(
     uow: UnitOfWork, envelopes: Sequence[Envelope], now: datetime, mission_id: int, meeting_id: str, kind: str
 ) -> list[str]:
+    """Enqueue every envelope in the unit of work's outbox; the Message-IDs stored."""
     return [
         e.message_id
         for e in envelopes
@@ -415,6 +416,7 @@ __all__ = [
     "open_offers",
     "policy",
     "possible_starts",
+    "queue",
     "raise_item",
     "recover",
     "recover_missed",

@@ -18,13 +18,14 @@ from scheduler.core.intervals import IntervalSet, ensure_utc
 from scheduler.core.models import Meeting, Mission
 from scheduler.core.options import Competition, OptionChoice, OptionRequest, choose_options
 from scheduler.errors import ConfigError, Conflict, NotFound
-from scheduler.services.booking import check_usable, queue
+from scheduler.services.booking import check_usable
 from scheduler.services.context import Services, token_hash
 from scheduler.services.negotiation import (
     REFILL_TIME_LIMIT,
     candidates,
     open_offers,
     policy,
+    queue,
     raise_item,
     recover,
     report_competition,
