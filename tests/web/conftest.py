@@ -79,8 +79,11 @@ def build_web(
         app.state.services = build_services(store, app.state.settings, clock)
     services: Services = app.state.services
     if ready is None:
-        mission_id = import_mission(services, sample_mission(), source="config.toml") if mission else 0
-        user = add_user(services, f"{mission_id}-{EMAIL}" if not mission else EMAIL, PASSWORD)
+        user = add_user(services, EMAIL if mission else f"0-{EMAIL}", PASSWORD)
+        # The coordinator created the mission, so owns it (issue 12: missions belong to people).
+        mission_id = (
+            import_mission(services, sample_mission(), source="config.toml", owner=user.id) if mission else 0
+        )
         token = issue_api_token(services, user.id)
     else:
         token, mission_id = ready

@@ -34,6 +34,7 @@ from scheduler.services.context import Services
 from scheduler.services.overlap_view import mission_zones
 from scheduler.services.timed import list_action_items
 from scheduler.services.views import booked_clashes, meeting_line, meeting_proposals
+from scheduler.services.members import audit_trail
 from scheduler.web.deps import ServicesDep, UserDep
 from scheduler.web.pages.coordinator import safe_next
 from scheduler.web.pages.coordinator_common import lang_of, load, meeting_emails, page
@@ -109,6 +110,7 @@ def render_meeting(
         "mail_kinds": MAIL_KINDS,
         **items_context(mission, _action_items(services, mission_id, meeting_id), data.now, meeting_id),
         "stale_sources": stale_sources(services, mission, mission_id, meeting.invited),
+        "history": audit_trail(services, mission_id, meeting_id),
         "zones": mission_zones(mission),
         "done": done if done in DONE else "",
         "error": error,
