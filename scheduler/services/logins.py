@@ -73,7 +73,7 @@ def login(services: Services, email: str, password: str, *, address: str) -> Use
 class SessionRule:
     """A session ends `idle` after its last use, and `absolute` after it began, whichever is first."""
 
-    idle: timedelta = timedelta(minutes=60)
+    idle: timedelta = timedelta(hours=2)
     absolute: timedelta = timedelta(hours=12)
 
 

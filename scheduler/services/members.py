@@ -44,7 +44,7 @@ def require(services: Services, user_id: int, mission_id: int, need: Need) -> Ro
     with _units(services)() as uow:
         role = uow.role_of(mission_id, user_id)
     if role is None:
-        raise NotFound(f"no mission {mission_id}")
+        raise NotFound(f"no mission with id {mission_id}")  # the words of a mission that does not exist
     if not allows(role, need):
         raise Forbidden(f"a {role} of mission {mission_id} may not do this")
     return role  # type: ignore[return-value]

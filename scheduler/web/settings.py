@@ -27,7 +27,7 @@ class WebSettings:
     base_url: str = "http://127.0.0.1:8000"
     service: Settings = field(default_factory=Settings)
     session_hours: int = 12
-    session_idle_minutes: int = 60
+    session_idle_minutes: int = 120
     secure_cookies: bool = False
 
     @property
