@@ -126,7 +126,9 @@ def issue_api_token(services: Services, user_id: int, *, name: str = "", days: i
     token = secrets.token_urlsafe(32)
     now = services.clock.now()
     with _units(services)() as uow:
-        uow.add_api_token(user_id, token_hash(token), now=now, expires_at=now + timedelta(days=days), name=name)
+        uow.add_api_token(
+            user_id, token_hash(token), now=now, expires_at=now + timedelta(days=days), name=name
+        )
     return token
 
 

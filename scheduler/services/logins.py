@@ -112,4 +112,12 @@ def end_session(services: Services, value: str) -> None:
             uow.end_session(token_hash(value))
 
 
-__all__ = ["ACCOUNT_RULE", "ADDRESS_RULE", "SessionRule", "end_session", "login", "session_user", "start_session"]
+__all__ = [
+    "ACCOUNT_RULE",
+    "ADDRESS_RULE",
+    "SessionRule",
+    "end_session",
+    "login",
+    "session_user",
+    "start_session",
+]

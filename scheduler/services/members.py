@@ -78,7 +78,9 @@ def set_member(services: Services, mission_id: int, email: str, role: str) -> Me
         uow.lock_mission(mission_id)
         found = uow.user_by_email(email.strip().lower())
         if found is None:
-            raise ConfigError(f"there is no account for {email}: create it first (scheduler user add)", "email")
+            raise ConfigError(
+                f"there is no account for {email}: create it first (scheduler user add)", "email"
+            )
         user_id, address, _hash = found
         owners = [m for m in uow.members(mission_id) if m.role == "owner"]
         if wanted != "owner" and [m.user_id for m in owners] == [user_id]:

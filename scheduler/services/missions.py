@@ -12,7 +12,9 @@ from scheduler.core.planner import plan_mission
 from scheduler.services.context import Services
 
 
-def import_mission(services: Services, mission: Mission, *, source: str = "", owner: int | None = None) -> int:
+def import_mission(
+    services: Services, mission: Mission, *, source: str = "", owner: int | None = None
+) -> int:
     """Store `mission` as a new mission and return its id. One transaction.
 
     `owner` (an account id) becomes the mission's owner in the same transaction; without one

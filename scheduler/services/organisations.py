@@ -25,7 +25,9 @@ def _reports(services: Services, missions: Collection[int] | None) -> list[tuple
         ]
 
 
-def organisation_history(services: Services, key: str, *, missions: Collection[int] | None = None) -> OrgHistory:
+def organisation_history(
+    services: Services, key: str, *, missions: Collection[int] | None = None
+) -> OrgHistory:
     """The organisation's meetings, items and next step in every mission (of `missions` when
     given: the ones the coordinator may see). Raises `NotFound`."""
     found = history(key, _reports(services, missions), services.clock.now())
@@ -34,7 +36,9 @@ def organisation_history(services: Services, key: str, *, missions: Collection[i
     return found
 
 
-def organisations(services: Services, *, missions: Collection[int] | None = None) -> list[tuple[str, str, int]]:
+def organisations(
+    services: Services, *, missions: Collection[int] | None = None
+) -> list[tuple[str, str, int]]:
     """(key, name, number of missions) of every counterpart organisation (in `missions`), by name."""
     return known(_reports(services, missions))
 

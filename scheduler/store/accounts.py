@@ -159,13 +159,21 @@ class AccountRepository:
     # --- page sessions ---------------------------------------------------------------------------
     def add_session(self, id_hash: str, user_id: int, *, now: datetime, expires_at: datetime) -> None:
         self.session.add(
-            SessionRow(id_hash=id_hash, user_id=user_id, created_at=now, last_seen_at=now, expires_at=expires_at)
+            SessionRow(
+                id_hash=id_hash, user_id=user_id, created_at=now, last_seen_at=now, expires_at=expires_at
+            )
         )
         self.session.flush()
 
     def session_info(self, id_hash: str) -> SessionInfo | None:
         row = self.session.execute(
-            select(SessionRow.user_id, UserRow.email, SessionRow.created_at, SessionRow.last_seen_at, SessionRow.expires_at)
+            select(
+                SessionRow.user_id,
+                UserRow.email,
+                SessionRow.created_at,
+                SessionRow.last_seen_at,
+                SessionRow.expires_at,
+            )
             .join(UserRow, UserRow.id == SessionRow.user_id)
             .where(SessionRow.id_hash == id_hash)
         ).first()
@@ -201,7 +209,9 @@ class AccountRepository:
         maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
         for key in sorted(set(keys)):  # one order for every caller: no deadlock between two keys
             self.session.execute(
-                maker(LoginThrottleRow).values(key=key, failures=0).on_conflict_do_nothing(index_elements=["key"])
+                maker(LoginThrottleRow)
+                .values(key=key, failures=0)
+                .on_conflict_do_nothing(index_elements=["key"])
             )
         rows = self.session.scalars(
             select(LoginThrottleRow)
@@ -218,7 +228,9 @@ class AccountRepository:
         self.session.execute(
             update(LoginThrottleRow)
             .where(LoginThrottleRow.key == key)
-            .values(failures=state.failures, last_failure_at=state.last_failure, locked_until=state.locked_until)
+            .values(
+                failures=state.failures, last_failure_at=state.last_failure, locked_until=state.locked_until
+            )
         )
 
 

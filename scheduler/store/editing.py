@@ -87,7 +87,9 @@ class AppUnitOfWork(SqlUnitOfWork, AccountRepository):
         self._refuse_booked_changes(mission_id, mission, booked)
         # Row by row (not one DELETE statement), so that the audit trail sees each removal.
         for gone_row in s.scalars(
-            select(MeetingRow).where(MeetingRow.mission_id == mission_id, MeetingRow.mid.not_in(wanted_meetings))
+            select(MeetingRow).where(
+                MeetingRow.mission_id == mission_id, MeetingRow.mid.not_in(wanted_meetings)
+            )
         ):
             s.delete(gone_row)
         wanted_people = {p.id for p in mission.participants}

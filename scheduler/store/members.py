@@ -22,7 +22,9 @@ class MemberRow(Base):
     __tablename__ = "mission_members"
 
     mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     role: Mapped[str] = mapped_column(String(10))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -81,7 +83,9 @@ class MemberRepository:
         """Ids of the missions the user is a member of, oldest first."""
         return list(
             self.session.scalars(
-                select(MemberRow.mission_id).where(MemberRow.user_id == user_id).order_by(MemberRow.mission_id)
+                select(MemberRow.mission_id)
+                .where(MemberRow.user_id == user_id)
+                .order_by(MemberRow.mission_id)
             )
         )
 

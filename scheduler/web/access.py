@@ -10,8 +10,9 @@ How a route opts in (exactly one line):
 
 The check reads `{mission_id}` from the path: a route with no such parameter passes through
 (the list pages filter with `services.members.visible_missions` instead). An id that is not
-a number gets 422 naming `mission_id`; a non-member, and an id too big for any mission, get 404 (the mission's existence is not
-told); a GET/HEAD needs "read", any other method "write" (a viewer gets 403);
+a number gets 422 naming `mission_id`; a non-member, and an id too big for any mission, get
+404 (the mission's existence is not told); a GET/HEAD needs "read", any other method "write"
+(a viewer gets 403);
 `OwnerDep` asks for "manage". `tests/web/test_mission_scope.py` walks every route of the app
 whose path names a mission or a meeting and fails for one that lets a non-member in.
 """

@@ -50,7 +50,8 @@ def session_rule(settings: WebSettings) -> SessionRule:
     from datetime import timedelta
 
     return SessionRule(
-        idle=timedelta(minutes=settings.session_idle_minutes), absolute=timedelta(hours=settings.session_hours)
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_hours),
     )
 
 
@@ -106,8 +107,8 @@ __all__ = [
     "SignerDep",
     "UserDep",
     "acting_as",
-    "client_address",
     "app_services",
+    "client_address",
     "current_user",
     "get_services",
     "optional_user",

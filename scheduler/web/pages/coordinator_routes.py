@@ -7,7 +7,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from scheduler.web.access import MISSION_SCOPE
-
 from scheduler.web.pages import (
     attention,
     coordinator,
@@ -23,7 +22,17 @@ from scheduler.web.pages import (
 
 def coordinator_pages() -> APIRouter:
     router = APIRouter(dependencies=[MISSION_SCOPE])
-    modules = (coordinator, overlap, itinerary, meeting, meeting_items, report, organisations, attention, members)
+    modules = (
+        coordinator,
+        overlap,
+        itinerary,
+        meeting,
+        meeting_items,
+        report,
+        organisations,
+        attention,
+        members,
+    )
     for module in modules:
         router.include_router(module.router)
     return router

@@ -31,10 +31,10 @@ from scheduler.errors import ConfigError, Conflict, NotFound
 from scheduler.services import cancel, propose, reschedule
 from scheduler.services.accounts import User
 from scheduler.services.context import Services
+from scheduler.services.members import audit_trail
 from scheduler.services.overlap_view import mission_zones
 from scheduler.services.timed import list_action_items
 from scheduler.services.views import booked_clashes, meeting_line, meeting_proposals
-from scheduler.services.members import audit_trail
 from scheduler.web.deps import ServicesDep, UserDep
 from scheduler.web.pages.coordinator import safe_next
 from scheduler.web.pages.coordinator_common import lang_of, load, meeting_emails, page

@@ -1,6 +1,6 @@
 """The members section of a mission's overview page: its owner adds a member or changes a role.
 
-    POST /missions/{id}/members     email, role → back to the overview (owner only; 403 otherwise)
+POST /missions/{id}/members     email, role → back to the overview (owner only; 403 otherwise)
 """
 
 from __future__ import annotations

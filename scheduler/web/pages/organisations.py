@@ -22,7 +22,13 @@ router = APIRouter(include_in_schema=False)
 @router.get("/organisations")
 def organisations_page(request: Request, services: ServicesDep, user: UserDep) -> Response:
     mine = visible_missions(services, user.id)
-    ctx = {"user": user, "mission": None, "mission_id": 0, "orgs": organisations(services, missions=mine), "active": ""}
+    ctx = {
+        "user": user,
+        "mission": None,
+        "mission_id": 0,
+        "orgs": organisations(services, missions=mine),
+        "active": "",
+    }
     return page(request, "organisations.html", ctx, lang=lang_of(request))
 
 

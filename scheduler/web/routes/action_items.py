@@ -112,7 +112,9 @@ def post_action(
     return public(item)
 
 
-def _mission_of(services: ServicesDep, user: User, meeting_id: str, mission_id: int | None, need: Need) -> int:
+def _mission_of(
+    services: ServicesDep, user: User, meeting_id: str, mission_id: int | None, need: Need
+) -> int:
     # No {mission_id} in these paths: the mission is found here, then checked like any other.
     mine = visible_missions(services, user.id)
     if mission_id is not None:

@@ -1,9 +1,9 @@
 """A mission's members and its audit trail.
 
-    GET    /api/missions/{id}/members              who belongs to it, with their role
-    PUT    /api/missions/{id}/members              {"email": "...", "role": "editor"}: add or change (owner only)
-    DELETE /api/missions/{id}/members/{user_id}    take someone out (owner only; the last owner stays)
-    GET    /api/missions/{id}/audit                who changed what and when (?meeting=ID, ?format=csv)
+GET    /api/missions/{id}/members              who belongs to it, with their role
+PUT    /api/missions/{id}/members              {"email": "...", "role": "editor"}: add or change (owner only)
+DELETE /api/missions/{id}/members/{user_id}    take someone out (owner only; the last owner stays)
+GET    /api/missions/{id}/audit                who changed what and when (?meeting=ID, ?format=csv)
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ class AuditPublic(BaseModel):
 
 @router.get("/missions/{mission_id}/members")
 def list_members(mission_id: int, services: ServicesDep) -> list[MemberPublic]:
-    return [MemberPublic(user_id=m.user_id, email=m.email, role=m.role) for m in members(services, mission_id)]
+    return [
+        MemberPublic(user_id=m.user_id, email=m.email, role=m.role) for m in members(services, mission_id)
+    ]
 
 
 @router.put("/missions/{mission_id}/members")
@@ -88,7 +90,13 @@ def get_audit(
         return Response(audit_csv(entries), media_type="text/csv; charset=utf-8", headers=headers)
     return [
         AuditPublic(
-            at=e.at, actor=e.actor, meeting_id=e.meeting_id, action=e.action, entity=e.entity, key=e.key, detail=e.detail
+            at=e.at,
+            actor=e.actor,
+            meeting_id=e.meeting_id,
+            action=e.action,
+            entity=e.entity,
+            key=e.key,
+            detail=e.detail,
         )
         for e in entries
     ]

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Response
 from scheduler.mission.writer import dump_mission
 from scheduler.services import export_mission, import_mission
 from scheduler.services.editing import delete_mission
-from scheduler.web import definitions
 from scheduler.services.members import visible_missions
+from scheduler.web import definitions
 from scheduler.web.access import OwnerDep
 from scheduler.web.deps import ServicesDep, UserDep
 from scheduler.web.schemas import MeetingPublic, MissionCreate, MissionDetail, MissionPublic, MissionUpdate

@@ -14,7 +14,13 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from scheduler.services.accounts import MAX_TOKEN_DAYS, TOKEN_DAYS, api_tokens, issue_api_token, revoke_api_token
+from scheduler.services.accounts import (
+    MAX_TOKEN_DAYS,
+    TOKEN_DAYS,
+    api_tokens,
+    issue_api_token,
+    revoke_api_token,
+)
 from scheduler.web.deps import ServicesDep, UserDep, current_user
 
 router = APIRouter(tags=["auth"], dependencies=[Depends(current_user)])

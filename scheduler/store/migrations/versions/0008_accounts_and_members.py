@@ -49,7 +49,9 @@ def upgrade() -> None:
         sa.Column("created_at", UTC_DT(timezone=True), nullable=False),
         sa.Column("last_seen_at", UTC_DT(timezone=True), nullable=False),
         sa.Column("expires_at", UTC_DT(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_sessions_user_id_users"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_sessions_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id_hash", name=op.f("pk_sessions")),
     )
     op.create_index(op.f("ix_sessions_user_id"), "sessions", ["user_id"], unique=False)
@@ -68,7 +70,10 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=10), nullable=False),
         sa.Column("added_at", UTC_DT(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["mission_id"], ["missions.id"], name=op.f("fk_mission_members_mission_id_missions"), ondelete="CASCADE"
+            ["mission_id"],
+            ["missions.id"],
+            name=op.f("fk_mission_members_mission_id_missions"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_mission_members_user_id_users"), ondelete="CASCADE"
