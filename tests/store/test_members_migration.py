@@ -29,15 +29,11 @@ def test_every_existing_account_owns_every_existing_mission_and_old_tokens_expir
             conn.execute(text(MISSION), {"name": name})
         for email in ("a@example.org", "b@example.org"):
             conn.execute(
-                text(
-                    "INSERT INTO users (email, password_hash, created_at) VALUES (:e, 'x', '2027-01-01 00:00:00+00:00')"
-                ),
+                text(f"INSERT INTO users (email, password_hash, created_at) VALUES (:e, 'x', {WHEN})"),
                 {"e": email},
             )
         conn.execute(
-            text(
-                "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (1, :h, '2027-01-01 00:00:00+00:00')"
-            ),
+            text(f"INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (1, :h, {WHEN})"),
             {"h": "0" * 64},
         )
     engine.dispose()
