@@ -7,7 +7,7 @@ to write them, and a use case added later is audited too.
 
 Who: the unit of work's `session.info["actor"]` (the coordinator's email; "" for a booking
 link or a timed job). When: `session.info["clock"]` (the services' clock), else the wall clock.
-A mission created in one flush is one entry, not one per meeting and person. Secrets (token
+A mission created in one unit of work is one entry, not one per meeting and person. Secrets (token
 hashes) are never written; long values are cut short.
 """
 
@@ -89,7 +89,9 @@ def _record(session: Session, _context: Any) -> None:
     actor = str(session.info.get("actor", ""))
     clock: Callable[[], datetime] | None = session.info.get("clock")
     now = clock() if clock is not None else datetime.now(UTC)
-    created = {row.id for row in session.new if isinstance(row, MissionRow)}
+    # Missions created by this unit of work (their children come in later flushes).
+    created: set[int] = session.info.setdefault("created_missions", set())
+    created.update(row.id for row in session.new if isinstance(row, MissionRow))
     out: list[dict[str, Any]] = []
 
     def add(row: object, action: str, detail: str) -> None:
@@ -97,8 +99,8 @@ def _record(session: Session, _context: Any) -> None:
         if found is None:
             return
         entity, mission_id, meeting_id, key = found
-        if entity != "mission" and mission_id in created and entity != "member":
-            return  # part of a mission created in this flush: its one entry says so
+        if entity not in ("mission", "member") and mission_id in created:
+            return  # part of a mission created in this unit of work: its one entry says so
         out.append(
             {
                 "at": now,
@@ -114,9 +116,11 @@ def _record(session: Session, _context: Any) -> None:
 
     for row in session.new:
         if isinstance(row, MissionRow):
-            meetings = sum(1 for r in session.new if isinstance(r, MeetingRow) and r.mission_id == row.id)
-            people = sum(1 for r in session.new if isinstance(r, ParticipantRow) and r.mission_id == row.id)
-            add(row, "created", f"{meetings} meetings, {people} people")
+            add(
+                row,
+                "created",
+                f"{_show(row.start)} – {_show(row.end)}, {row.timezone}, from {row.source or '—'}",
+            )
         else:
             add(row, "created", _summary(row))
     for row in session.dirty:
