@@ -17,10 +17,15 @@ def test_a_change_is_recorded_with_its_actor_and_a_rolled_back_one_is_not(store:
     mission_id = import_mission(services, sample_mission())
     with store.unit_of_work(actor="coordinator@example.org") as uow:
         uow.set_meeting_state(mission_id, "brown-jetro", "planned")
-    with pytest.raises(RuntimeError), store.unit_of_work(actor="someone") as uow:
-        uow.set_meeting_state(mission_id, "brown-jcci", "planned")
-        uow.session.flush()  # the audit rows are written here, then rolled back with the change
-        raise RuntimeError("refused")
+
+    def refused_change() -> None:
+        with store.unit_of_work(actor="someone") as uow:
+            uow.set_meeting_state(mission_id, "brown-jcci", "planned")
+            uow.session.flush()  # the audit rows are written here, then rolled back with the change
+            raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        refused_change()
     with store.unit_of_work(write=False) as uow:
         trail = uow.audit(mission_id)
         one = uow.audit(mission_id, "brown-jetro")
