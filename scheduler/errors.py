@@ -6,6 +6,8 @@
     ├── NotFound (LookupError)        an id that names nothing
     │   └── Expired                   a link or offer that existed but has lapsed or been used (HTTP 410)
     ├── Conflict                      the change collides with what is there (double booking, stale data)
+    ├── Forbidden                     a member whose role does not allow the change (a viewer's edit)
+    ├── Throttled                     too many failed logins: try again after `retry_after` seconds
     └── DeliveryError                 a message could not be handed over (temporary or permanent)
 
 Only `web/errors.py` maps these to HTTP status codes; only `cli/` maps them to exit codes.
@@ -62,6 +64,18 @@ class Expired(NotFound):
 
 class Conflict(SchedulerError):
     """The change collides with what is already there: a double booking, a stale sequence."""
+
+
+class Forbidden(SchedulerError):
+    """The caller may see the mission but their role does not allow this (HTTP 403)."""
+
+
+class Throttled(SchedulerError):
+    """Too many failed logins for this account or address; `retry_after` is in whole seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(f"too many failed logins: try again in {self.retry_after} s")
 
 
 class DeliveryError(SchedulerError):

@@ -165,7 +165,14 @@ def prepare_demo(
             f"from {mission.start:%a %d %b %Y} to {shifted.start:%a %d %b %Y}."
         )
         mission = shifted
-    mission_id = import_mission(services, mission, source=str(config))
+    email = "coordinator@example.org"
+    password = secrets.token_urlsafe(12)
+    try:
+        user = add_user(services, email, password)
+    except Conflict:
+        email = f"coordinator-{secrets.token_hex(3)}@example.org"
+        user = add_user(services, email, password)
+    mission_id = import_mission(services, mission, source=str(config), owner=user.id)
     say(f"Imported {mission.name!r} as mission {mission_id}; planning…")
     result = plan(services, mission_id, time_limit=time_limit)
     say(f"Plan: {result.status}, {len(result.meetings)} meetings placed, {len(result.unscheduled)} not.")
@@ -173,13 +180,6 @@ def prepare_demo(
     batch = propose_all(services, mission_id)
     links = [(c.proposal.meeting_id, c.link) for c in batch.created]
     skipped = list(batch.skipped)
-    email = "coordinator@example.org"
-    password = secrets.token_urlsafe(12)
-    try:
-        add_user(services, email, password)
-    except Conflict:
-        email = f"coordinator-{secrets.token_hex(3)}@example.org"
-        add_user(services, email, password)
     return Demo(
         mission_id=mission_id,
         weeks_shifted=weeks,

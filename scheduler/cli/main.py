@@ -10,9 +10,14 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scheduler.errors import ConfigError, NotFound, SchedulerError
+
+if TYPE_CHECKING:
+    from scheduler.store import Store
 
 DEFAULT_CONFIG = Path("config.toml")
 OUTBOX = Path("var/outbox")
@@ -143,12 +148,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     mission = load_mission(args.config)
     store = open_store(args.db)
     try:
-        services = Services(uow=store.unit_of_work, clock=SystemClock())
-        mission_id = import_mission(services, mission, source=str(args.config.resolve()))
+        services = Services(uow=partial(store.unit_of_work, actor="command line"), clock=SystemClock())
+        owner = _account_id(store, args.owner) if args.owner else None
+        mission_id = import_mission(services, mission, source=str(args.config.resolve()), owner=owner)
     finally:
         store.close()
     print(f"imported {mission.name!r} as mission {mission_id} into {shown_url(args.db)}")
+    if owner is None:
+        print(f"no coordinator sees it on the web yet: scheduler member add {mission_id} EMAIL --role owner")
     return 0
+
+
+def _account_id(store: Store, email: str) -> int:
+    from scheduler.services.accounts import normalise_email
+    from scheduler.store.editing import AppUnitOfWork
+
+    with store.unit_of_work() as uow:
+        found = AppUnitOfWork(uow.session).user_by_email(normalise_email(email))
+    if found is None:
+        raise ConfigError(f"there is no account for {email}: create it first (scheduler user add)", "--owner")
+    return found[0]
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -165,6 +184,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         source = mission_source(services, args.mission_id)
     finally:
         store.close()
+    if args.audit is not None:
+        _write_audit(args.db, args.mission_id, args.audit)
     if args.out is None:
         sys.stdout.write(dump_mission(mission))
         return 0
@@ -173,6 +194,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     args.out.write_text(dump_mission(mission), encoding="utf-8")
     print(f"wrote mission {args.mission_id} to {args.out}")
     return 0
+
+
+def _write_audit(url: str | None, mission_id: int, path: Path) -> None:
+    """The mission's audit trail as CSV (the columns of GET /api/missions/{id}/audit?format=csv)."""
+    from scheduler.store import open_store
+    from scheduler.web.routes.members import audit_csv
+
+    store = open_store(url)
+    try:
+        with store.unit_of_work(write=False) as uow:
+            entries = uow.audit(mission_id)
+    finally:
+        store.close()
+    path.write_text(audit_csv(entries), encoding="utf-8")
+    print(
+        f"wrote the audit trail of mission {mission_id} ({len(entries)} changes) to {path}", file=sys.stderr
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -242,14 +280,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import", cmd_import, "store a mission file in the database; prints the mission id")
     _config_arg(p)
     p.add_argument("--db", default=None, help=DB_HELP)
+    p.add_argument("--owner", default=None, metavar="EMAIL", help="the account that owns the mission")
     p = add("export", cmd_export, "write a stored mission back as a mission file")
     p.add_argument("mission_id", type=int, metavar="MISSION_ID", help="the id `scheduler import` printed")
     p.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
     p.add_argument("--db", default=None, help=DB_HELP)
+    p.add_argument("--audit", type=Path, default=None, metavar="CSV", help="also write the audit trail there")
 
-    from scheduler.cli.web import add_commands  # serve, demo, user add (the web service)
+    from scheduler.cli.web import add_commands  # serve, demo (the web service)
 
     add_commands(sub, _config_arg)
+    from scheduler.cli.accounts import add_commands as add_accounts  # user, member (issue 12)
+
+    add_accounts(sub)
     from scheduler.cli.jobs import add_commands as add_jobs  # scheduler jobs (timed work)
 
     add_jobs(sub)

@@ -1,13 +1,9 @@
-"""The `serve`, `demo` and `user add` commands (registered by `cli.build_parser`); thin, over app.runtime."""
+"""The `serve` and `demo` commands (registered by `cli.build_parser`); thin, over app.runtime."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 from pathlib import Path
-
-from scheduler.errors import ConfigError
 
 DEMO_DATABASE = "sqlite:///var/demo.db"
 
@@ -21,8 +17,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from scheduler.app.runtime import serve
     from scheduler.web.settings import WebSettings, secret_key
 
+    # Cookies are Secure as soon as --base-url is https (WebSettings.cookies_secure).
     settings = WebSettings(
-        database_url=args.database, secret_key=secret_key(), base_url=args.base_url or _url(args)
+        database_url=args.database,
+        secret_key=secret_key(),
+        base_url=args.base_url or _url(args),
+        session_hours=args.session_hours,
+        session_idle_minutes=args.session_idle_minutes,
     )
     every = intervals_from_env()[OUTBOX_JOB]  # also checks SCHEDULER_JOB_INTERVALS before serving
     url = _url(args)
@@ -59,24 +60,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_user_add(args: argparse.Namespace) -> int:
-    from scheduler.app.runtime import create_user
-
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Again: ") != password:
-            raise ConfigError("the two passwords differ", "password")
-    email, token = create_user(args.email, password, database_url=args.database, token=args.token)
-    print(f"created account {email}")
-    if token:
-        print(f"API token (shown once): {token}")
-    return 0
-
-
 def add_commands(sub: argparse._SubParsersAction, config_arg) -> None:  # type: ignore[type-arg,no-untyped-def]
-    """Register serve, demo and user on the `scheduler` parser."""
+    """Register serve and demo on the `scheduler` parser (`user` is in `cli.accounts`)."""
 
     def common(p: argparse.ArgumentParser, database: str | None) -> None:
         p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -94,6 +79,13 @@ def add_commands(sub: argparse._SubParsersAction, config_arg) -> None:  # type: 
     text = "start the service: coordinator API and pages, booking links, outbox delivery"
     p = sub.add_parser("serve", help=text, description=text)
     common(p, None)
+    p.add_argument("--session-hours", type=int, default=12, help="a page session's longest life (default 12)")
+    p.add_argument(
+        "--session-idle-minutes",
+        type=int,
+        default=120,
+        help="a page session ends unused this long (default 120)",
+    )
     p.set_defaults(func=cmd_serve)
 
     text = "import the sample mission, plan it, propose every meeting, print the logins and links, serve"
@@ -103,21 +95,3 @@ def add_commands(sub: argparse._SubParsersAction, config_arg) -> None:  # type: 
     p.add_argument("--no-serve", action="store_true", help="prepare and print, then stop")
     p.add_argument("--time-limit", type=float, default=10.0, help="seconds the planner may take")
     p.set_defaults(func=cmd_demo)
-
-    text = "coordinator accounts"
-    p = sub.add_parser("user", help=text, description=text)
-    users = p.add_subparsers(dest="user_command", required=True)
-    text = "create a coordinator account"
-    q = users.add_parser("add", help=text, description=text)
-    q.add_argument("email")
-    q.add_argument(
-        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
-    )
-    q.add_argument("--token", action="store_true", help="also create and print an API token")
-    q.add_argument(
-        "--db",
-        dest="database",
-        default=None,
-        help="database URL (default SCHEDULER_DATABASE_URL or var/scheduler.db)",
-    )
-    q.set_defaults(func=cmd_user_add)

@@ -12,8 +12,14 @@ from scheduler.core.planner import plan_mission
 from scheduler.services.context import Services
 
 
-def import_mission(services: Services, mission: Mission, *, source: str = "") -> int:
+def import_mission(
+    services: Services, mission: Mission, *, source: str = "", owner: int | None = None
+) -> int:
     """Store `mission` as a new mission and return its id. One transaction.
+
+    `owner` (an account id) becomes the mission's owner in the same transaction; without one
+    the mission has no members and no coordinator sees it until one is added
+    (`scheduler member add`).
 
     A meeting with a `fixed` start in the file becomes an active booking (with its claims, so
     the database guards it like any booking); no message is queued for it. Raises `Conflict`
@@ -25,6 +31,8 @@ def import_mission(services: Services, mission: Mission, *, source: str = "") ->
     bare = replace(mission, meetings=tuple(replace(m, fixed_start=None) for m in mission.meetings))
     with services.uow() as uow:
         mission_id = uow.add_mission(bare, source=source, now=now, cell=cell)
+        if owner is not None:
+            uow.set_member(mission_id, owner, "owner", now=now)
         for m in mission.meetings:
             if m.fixed_start is None:
                 continue

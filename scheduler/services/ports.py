@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from scheduler.core.access import Role
 from scheduler.core.attention import AttentionItem, Negotiation
 from scheduler.core.bookings import Booking, Claim, MeetingState, MeetingStatus, Proposal
 from scheduler.core.models import Contact, MinuteRange, Mission
@@ -88,6 +89,7 @@ class UnitOfWork(Protocol):
     # missions
     def add_mission(self, mission: Mission, *, source: str, now: datetime, cell: timedelta) -> int: ...
     def mission_ids(self) -> list[int]: ...
+    def set_member(self, mission_id: int, user_id: int, role: Role, *, now: datetime) -> None: ...
     def mission_source(self, mission_id: int) -> str: ...
     def lock_mission(self, mission_id: int) -> None:
         """Hold the mission's row lock (PostgreSQL) until the transaction ends."""

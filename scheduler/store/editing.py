@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.core.bookings import rule_problems
 from scheduler.core.models import Mission
 from scheduler.errors import Conflict
+from scheduler.ports import Clock
 from scheduler.store.accounts import AccountRepository
+from scheduler.store.audit import record_changes
 from scheduler.store.convert import contact_rows, meeting_row, participant_row
 from scheduler.store.engine import Store
 from scheduler.store.repository import SqlUnitOfWork
@@ -83,17 +85,20 @@ class AppUnitOfWork(SqlUnitOfWork, AccountRepository):
         if gone:
             raise Conflict(f"meeting {', '.join(gone)} is booked: cancel it before removing it")
         self._refuse_booked_changes(mission_id, mission, booked)
-        s.execute(
-            delete(MeetingRow).where(
+        # Row by row (not one DELETE statement), so that the audit trail sees each removal.
+        for gone_row in s.scalars(
+            select(MeetingRow).where(
                 MeetingRow.mission_id == mission_id, MeetingRow.mid.not_in(wanted_meetings)
             )
-        )
+        ):
+            s.delete(gone_row)
         wanted_people = {p.id for p in mission.participants}
-        s.execute(
-            delete(ParticipantRow).where(
+        for gone_person in s.scalars(
+            select(ParticipantRow).where(
                 ParticipantRow.mission_id == mission_id, ParticipantRow.pid.not_in(wanted_people)
             )
-        )
+        ):
+            s.delete(gone_person)
         s.execute(delete(ResourceRow).where(ResourceRow.mission_id == mission_id))
         s.execute(delete(ContactRow).where(ContactRow.mission_id == mission_id))
         s.flush()
@@ -150,15 +155,25 @@ class AppUnitOfWork(SqlUnitOfWork, AccountRepository):
         return [(r.id, r.name) for r in self.session.scalars(select(MissionRow).order_by(MissionRow.id))]
 
 
-def app_units(store: Store) -> Callable[[], AbstractContextManager[AppUnitOfWork]]:
-    """The `Services.uow` factory over `store`: each call is one transaction (commit or roll back)."""
+def app_units(
+    store: Store, clock: Clock | None = None
+) -> Callable[..., AbstractContextManager[AppUnitOfWork]]:
+    """The `Services.uow` factory over `store`: each call is one transaction (commit or roll back).
+
+    `unit(actor=...)` names who the audit trail records for the changes (`store.audit`), at the
+    time `clock` tells.
+    """
     write = sessionmaker(
         bind=store.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
     )
+    record_changes(write)
 
     @contextmanager
-    def unit() -> Iterator[AppUnitOfWork]:
+    def unit(actor: str = "") -> Iterator[AppUnitOfWork]:
         session: Session = write()
+        session.info["actor"] = actor
+        if clock is not None:
+            session.info["clock"] = clock.now
         try:
             yield AppUnitOfWork(session)
             session.commit()

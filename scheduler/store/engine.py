@@ -30,6 +30,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.store.audit import record_changes
 from scheduler.store.outbox import DbOutbox
 from scheduler.store.repository import SqlUnitOfWork
 
@@ -50,14 +51,17 @@ class Store:
             bind=engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
         )
         self._read = sessionmaker(bind=engine, expire_on_commit=False)
+        record_changes(self._write)
 
     @contextmanager
-    def unit_of_work(self, *, write: bool = True) -> Iterator[SqlUnitOfWork]:
+    def unit_of_work(self, *, write: bool = True, actor: str = "") -> Iterator[SqlUnitOfWork]:
         """One transaction. Commits when the block ends normally, rolls back on any exception.
 
-        `write=False` is for reads: on SQLite it does not take the write lock.
+        `write=False` is for reads: on SQLite it does not take the write lock. `actor` is who
+        the audit trail names for the changes (see `store.audit`).
         """
         session: Session = (self._write if write else self._read)()
+        session.info["actor"] = actor
         try:
             uow = SqlUnitOfWork(session)
             yield uow

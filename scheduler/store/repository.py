@@ -29,6 +29,7 @@ from scheduler.store.convert import (
     to_mission,
 )
 from scheduler.store.due import SqlDueWork
+from scheduler.store.members import MemberRepository
 from scheduler.store.outbox import SessionOutbox
 from scheduler.store.tables import (
     BookingAttendeeRow,
@@ -47,7 +48,7 @@ from scheduler.store.tables import (
 OptionSpec = tuple[datetime, datetime, str]
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(MemberRepository):
     """Repository methods over one session; see `scheduler.services.ports.UnitOfWork`."""
 
     def __init__(self, session: Session) -> None:

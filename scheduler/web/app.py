@@ -30,9 +30,10 @@ from scheduler.web.settings import WebSettings, secret_key
 def build_services(store: Store, settings: WebSettings, clock: Clock | None = None) -> Services:
     """The use cases' dependencies over `store`; booking links point at `settings.base_url`."""
     service = replace(settings.service, booking_url=settings.base_url.rstrip("/") + "/book/{token}")
+    clock = clock or SystemClock()
     return Services(
-        uow=app_units(store),
-        clock=clock or SystemClock(),
+        uow=app_units(store, clock),
+        clock=clock,
         messages=MailMessages(),
         settings=service,
         busy_reader=LiveBusySource(),  # bookings re-read busy sources older than busy_max_age

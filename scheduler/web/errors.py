@@ -3,7 +3,8 @@
     ConfigError → 422   {"detail": "...", "errors": [{"field": "meetings[0].duration", "message": "..."}]}
     request validation (pydantic) → 422 in the same shape, the field being the JSON path
     NotFound → 404, Expired → 410, Conflict → 409, NotAuthenticated → 401 (API) or a redirect
-    to /login (pages), BadCsrf → 403.
+    to /login (pages), BadCsrf → 403, Forbidden (a viewer's change) → 403, Throttled → 429 with
+    Retry-After.
 
 Under /api the answer is JSON; elsewhere (the booking page) a friendly HTML page that tells
 nothing about any other proposal.
@@ -18,7 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from scheduler.errors import ConfigError, Conflict, Expired, NotFound
+from scheduler.errors import ConfigError, Conflict, Expired, Forbidden, NotFound, Throttled
 
 
 class NotAuthenticated(Exception):
@@ -81,6 +82,21 @@ def install(app: FastAPI) -> None:
         if not _is_api(request):
             return _page(request, 409, "conflict")
         return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        if not _is_api(request):
+            return _page(request, 403, "forbidden")
+        return JSONResponse({"detail": str(exc)}, status_code=403)
+
+    @app.exception_handler(Throttled)
+    async def throttled(request: Request, exc: Throttled) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)}
+        if not _is_api(request):
+            response = _page(request, 429, "throttled")
+            response.headers.update(headers)
+            return response
+        return JSONResponse({"detail": str(exc)}, status_code=429, headers=headers)
 
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:

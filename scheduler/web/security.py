@@ -1,6 +1,7 @@
-"""Signed values: the session cookie of the pages and the CSRF tokens of every form.
+"""Signed values: the CSRF tokens of every form (and the calendar feeds' keys).
 
-A session cookie is `user_id.expires.signature` (HMAC-SHA256 with the app's secret). CSRF is
+Page sessions are not signed values but rows in the database (`services.logins`): the
+cookie holds a random value, so logging out ends it on the server. CSRF is
 a signed double submit: a random `csrf` cookie, and in each form a token that is the HMAC of
 that cookie's value; a POST is accepted only when the form's token matches its own cookie.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
 
 SESSION_COOKIE = "scheduler_session"
 CSRF_COOKIE = "scheduler_csrf"
@@ -29,23 +29,6 @@ class Signer:
 
     def check(self, value: str, purpose: str, signature: str) -> bool:
         return hmac.compare_digest(self.sign(value, purpose), signature)
-
-    # --- sessions ------------------------------------------------------------------------------
-    def session_cookie(self, user_id: int, expires: datetime) -> str:
-        body = f"{user_id}.{int(expires.timestamp())}"
-        return f"{body}.{self.sign(body, 'session')}"
-
-    def session_user(self, cookie: str, now: datetime) -> int | None:
-        """The user id of a valid, unexpired session cookie, else None."""
-        try:
-            user, expires, signature = cookie.split(".")
-            if not self.check(f"{user}.{expires}", "session", signature):
-                return None
-            if int(expires) <= now.timestamp():
-                return None
-            return int(user)
-        except ValueError:
-            return None
 
     # --- CSRF ----------------------------------------------------------------------------------
     @staticmethod

@@ -16,8 +16,10 @@ SECRET_ENV = "SCHEDULER_SECRET_KEY"
 class WebSettings:
     """`database_url` None: `SCHEDULER_DATABASE_URL`, else ./var/scheduler.db.
 
-    `secret_key` signs session cookies and CSRF tokens; `base_url` is where booking links point.
-    `secure_cookies` marks cookies Secure (set it behind HTTPS).
+    `secret_key` signs CSRF tokens and feed keys; `base_url` is where booking links point.
+    Cookies are `Secure` whenever `base_url` is https (or `secure_cookies` says so), so a browser
+    never sends them over plain HTTP. A page session ends `session_idle_minutes` after its last
+    use or `session_hours` after the login, whichever comes first.
     """
 
     database_url: str | None = None
@@ -25,7 +27,13 @@ class WebSettings:
     base_url: str = "http://127.0.0.1:8000"
     service: Settings = field(default_factory=Settings)
     session_hours: int = 12
+    session_idle_minutes: int = 120
     secure_cookies: bool = False
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether cookies carry `Secure`: behind an https base URL, or when asked."""
+        return self.secure_cookies or self.base_url.strip().lower().startswith("https://")
 
 
 def secret_key(var_dir: Path = Path("var")) -> str:

@@ -65,7 +65,7 @@ def dst_mission() -> Mission:
     )
 
 
-def build_scenario(services: Services, mission_id: int) -> Scenario:
+def build_scenario(services: Services, mission_id: int, owner: int | None = None) -> Scenario:
     """Plan the sample, book one meeting through its link, propose another, add the DST mission."""
     plan(services, mission_id, time_limit=5)
     booked, proposed = "jetro-briefing", "ambassador-call"
@@ -77,7 +77,7 @@ def build_scenario(services: Services, mission_id: int) -> Scenario:
         uow.due.add_action_item(  # type: ignore[attr-defined]
             mission_id, booked, "Send JETRO the list of Brampton sites", "sandhu", now=now
         )
-    dst_id = import_mission(services, dst_mission(), source="")
+    dst_id = import_mission(services, dst_mission(), source="", owner=owner)
     return Scenario(mission_id=mission_id, dst_mission_id=dst_id, booked=booked, proposed=proposed)
 
 

@@ -35,7 +35,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Web, Scenar
     db = tmp_path_factory.mktemp("coordinator") / "e2e.db"
     port = free_port()
     web = build_web(f"sqlite:///{db}", base_url=f"http://127.0.0.1:{port}")
-    scenario = build_scenario(web.services, web.mission_id)
+    scenario = build_scenario(web.services, web.mission_id, owner=web.user_id)
     try:
         with running(web.app, port) as base:
             yield web, scenario, base

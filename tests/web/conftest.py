@@ -24,7 +24,7 @@ from scheduler.core.models import Mission
 from scheduler.mission.reader import load_mission
 from scheduler.ports import FixedClock
 from scheduler.services import Services, import_mission
-from scheduler.services.accounts import add_user, issue_api_token
+from scheduler.services.accounts import add_user, issue_api_token, user_for_token
 from scheduler.store import Store, open_store
 from scheduler.web import WebSettings, build_services, create_app
 
@@ -43,6 +43,13 @@ class Web:
     clock: FixedClock
     token: str
     mission_id: int
+
+    @property
+    def user_id(self) -> int:
+        """The coordinator's account id (the owner of the missions the tests import)."""
+        user = user_for_token(self.services, self.token)
+        assert user is not None
+        return user.id
 
     @property
     def auth(self) -> dict[str, str]:
@@ -72,15 +79,22 @@ def build_web(
     store = open_store(url)
     clock = FixedClock(NOW)
     if app is None:
-        settings = WebSettings(database_url=url, secret_key=SECRET, base_url=base_url)
+        # The tests move the frozen clock by hours between a login and a page: a session idles
+        # out only at its absolute end here (test_sessions.py checks the idle limit itself).
+        settings = WebSettings(
+            database_url=url, secret_key=SECRET, base_url=base_url, session_idle_minutes=12 * 60
+        )
         app = create_app(settings, store=store, clock=clock)
     else:
         app.state.store = store
         app.state.services = build_services(store, app.state.settings, clock)
     services: Services = app.state.services
     if ready is None:
-        mission_id = import_mission(services, sample_mission(), source="config.toml") if mission else 0
-        user = add_user(services, f"{mission_id}-{EMAIL}" if not mission else EMAIL, PASSWORD)
+        user = add_user(services, EMAIL if mission else f"0-{EMAIL}", PASSWORD)
+        # The coordinator created the mission, so owns it (issue 12: missions belong to people).
+        mission_id = (
+            import_mission(services, sample_mission(), source="config.toml", owner=user.id) if mission else 0
+        )
         token = issue_api_token(services, user.id)
     else:
         token, mission_id = ready

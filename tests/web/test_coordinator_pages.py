@@ -243,7 +243,7 @@ def test_itinerary_draws_a_call_across_the_spring_change_one_hour_tall(coordinat
         delegates=tuple(replace(p, hours=always) for p in base.delegates),
         counterparts=tuple(replace(p, hours=always) for p in base.counterparts),
     )
-    mid = import_mission(web.services, mission, source="")
+    mid = import_mission(web.services, mission, source="", owner=web.user_id)
     book_time(web.services, mid, "spring-call", datetime(2027, 3, 14, 6, 30, tzinfo=UTC))  # 01:30 EST
     html = web.client.get(f"/missions/{mid}/itinerary").text
     item = re.search(

@@ -35,6 +35,7 @@ def test_an_organisations_page_spans_missions_and_names_the_next_step(web: Web) 
         web.services,
         replace(first, name="Second Mission to Japan", start=date(2027, 10, 4), end=date(2027, 10, 15)),
         source="second.toml",
+        owner=web.user_id,
     )
     web.clock.at = web.clock.at + timedelta(days=40)  # the first mission is over
 

@@ -141,7 +141,7 @@ def _three_contests(backend: str, tmp_path: Path) -> None:
         port = free_port()
         web = build_web(url, base_url=f"http://127.0.0.1:{port}", mission=False)
         try:
-            mission_id = import_mission(web.services, plan)
+            mission_id = import_mission(web.services, plan, owner=web.user_id)
             with running(web.app, port) as base:
                 clients = {
                     m.id: httpx.Client(base_url=base, headers=web.auth, timeout=60) for m in plan.meetings

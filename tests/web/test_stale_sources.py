@@ -54,7 +54,9 @@ def test_a_failing_source_is_marked_stale_and_no_credential_appears_anywhere(
     url = f"http://brown:$BROWN_CAL@{broken}/brown.ics"
     base = sample_mission()
     people = tuple(replace(p, busy_sources=(url,)) if p.id == "brown" else p for p in base.delegates)
-    mission_id = import_mission(web.services, replace(base, delegates=people), source="api")
+    mission_id = import_mission(
+        web.services, replace(base, delegates=people), source="api", owner=web.user_id
+    )
     texts: list[str] = []
     with caplog.at_level(logging.DEBUG):
         assert refresh_busy(web.services, LiveBusySource(), mission_id).failed == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from scheduler.web.pages import booking, booking_items, login
+from scheduler.web.pages import booking, booking_items, itinerary, login
 from scheduler.web.pages.coordinator_routes import coordinator_pages
 
 
@@ -17,6 +17,7 @@ def pages_router() -> APIRouter:
     router.include_router(login.router)
     router.include_router(booking.router)
     router.include_router(booking_items.router)  # issue 17: the counterpart's action items
+    router.include_router(itinerary.feeds)  # calendar feeds: opened by their key, not a login
     router.include_router(coordinator_pages())  # issue 7: overview, overlap, itinerary, meeting
     return router
 

@@ -17,7 +17,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from scheduler.services import plan
+from scheduler.services.members import members, visible_missions
 from scheduler.services.views import STATES, meeting_lines, state_counts
+from scheduler.web.access import MissionRoleDep
 from scheduler.web.deps import ServicesDep, UserDep
 from scheduler.web.pages.coordinator_common import css_path, lang_of, load, page, query
 from scheduler.web.pages.forms import check_csrf
@@ -48,8 +50,9 @@ def script() -> Response:
 
 @router.get("/missions")
 def missions(request: Request, services: ServicesDep, user: UserDep) -> Response:
+    mine = visible_missions(services, user.id)
     with services.uow() as uow:
-        rows = [(mid, uow.mission(mid)) for mid in uow.mission_ids()]
+        rows = [(mid, uow.mission(mid)) for mid in mine]
     lang = lang_of(request)
     return page(request, "missions.html", {"user": user, "missions": rows}, lang=lang)
 
@@ -60,6 +63,7 @@ def overview(
     mission_id: int,
     services: ServicesDep,
     user: UserDep,
+    role: MissionRoleDep,
     state: str = "",
     delegate: str = "",
     counterpart: str = "",
@@ -83,10 +87,12 @@ def overview(
         "counts": state_counts(m, data.statuses, data.now),
         "states": STATES,
         "filters": {"state": state, "delegate": delegate, "counterpart": counterpart},
-        "done": done if done in ("plan", "propose", "reschedule", "cancel") else "",
+        "done": done if done in ("plan", "propose", "reschedule", "cancel", "member") else "",
         "here": query(request.url.path, state=state, delegate=delegate, counterpart=counterpart, lang=lang),
         "active": "overview",
         "dependents": tuple(d for d in dep.split(",") if d in {x.id for x in m.meetings}),
+        "role": role,
+        "members": members(services, mission_id) if role == "owner" else [],
     }
     return page(request, "overview.html", ctx, lang=lang)
 

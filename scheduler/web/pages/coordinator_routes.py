@@ -1,15 +1,19 @@
-"""The coordinator's pages (issue 7), gathered: every route here needs a login except the feeds."""
+"""The coordinator's pages (issue 7), gathered: every route here with a `{mission_id}` needs a
+member of that mission (`web.access.MISSION_SCOPE`); the calendar feeds, opened by their key,
+are outside (`itinerary.feeds`)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from scheduler.web.access import MISSION_SCOPE
 from scheduler.web.pages import (
     attention,
     coordinator,
     itinerary,
     meeting,
     meeting_items,
+    members,
     organisations,
     overlap,
     report,
@@ -17,8 +21,18 @@ from scheduler.web.pages import (
 
 
 def coordinator_pages() -> APIRouter:
-    router = APIRouter()
-    modules = (coordinator, overlap, itinerary, meeting, meeting_items, report, organisations, attention)
+    router = APIRouter(dependencies=[MISSION_SCOPE])
+    modules = (
+        coordinator,
+        overlap,
+        itinerary,
+        meeting,
+        meeting_items,
+        report,
+        organisations,
+        attention,
+        members,
+    )
     for module in modules:
         router.include_router(module.router)
     return router

@@ -26,6 +26,7 @@ from scheduler.web.deps import ServicesDep, SignerDep, UserDep
 from scheduler.web.pages.coordinator_common import feed_key, lang_of, load, page
 
 router = APIRouter(include_in_schema=False)
+feeds = APIRouter(include_in_schema=False)  # outside the members' check: a feed's key is its access
 
 
 @router.get("/missions/{mission_id}/itinerary")
@@ -63,7 +64,7 @@ def itinerary_page(
     return page(request, "itinerary.html", ctx, lang=lang_of(request))
 
 
-@router.get("/feeds/{mission_id}/{participant_id}/{key}.ics")
+@feeds.get("/feeds/{mission_id}/{participant_id}/{key}.ics")
 def feed(
     mission_id: int, participant_id: str, key: str, services: ServicesDep, signer: SignerDep
 ) -> Response:
@@ -89,4 +90,4 @@ def feed(
     )
 
 
-__all__ = ["router"]
+__all__ = ["feeds", "router"]

@@ -31,6 +31,7 @@ from scheduler.errors import ConfigError, Conflict, NotFound
 from scheduler.services import cancel, propose, reschedule
 from scheduler.services.accounts import User
 from scheduler.services.context import Services
+from scheduler.services.members import audit_trail
 from scheduler.services.overlap_view import mission_zones
 from scheduler.services.timed import list_action_items
 from scheduler.services.views import booked_clashes, meeting_line, meeting_proposals
@@ -109,6 +110,7 @@ def render_meeting(
         "mail_kinds": MAIL_KINDS,
         **items_context(mission, _action_items(services, mission_id, meeting_id), data.now, meeting_id),
         "stale_sources": stale_sources(services, mission, mission_id, meeting.invited),
+        "history": audit_trail(services, mission_id, meeting_id),
         "zones": mission_zones(mission),
         "done": done if done in DONE else "",
         "error": error,

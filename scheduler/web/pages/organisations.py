@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from scheduler.report.text import person, times
+from scheduler.services.members import visible_missions
 from scheduler.services.organisations import organisation_history, organisations
 from scheduler.web.deps import ServicesDep, UserDep
 from scheduler.web.pages.coordinator_common import lang_of, page
@@ -20,7 +21,14 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/organisations")
 def organisations_page(request: Request, services: ServicesDep, user: UserDep) -> Response:
-    ctx = {"user": user, "mission": None, "mission_id": 0, "orgs": organisations(services), "active": ""}
+    mine = visible_missions(services, user.id)
+    ctx = {
+        "user": user,
+        "mission": None,
+        "mission_id": 0,
+        "orgs": organisations(services, missions=mine),
+        "active": "",
+    }
     return page(request, "organisations.html", ctx, lang=lang_of(request))
 
 
@@ -30,7 +38,7 @@ def organisation_page(request: Request, key: str, services: ServicesDep, user: U
         "user": user,
         "mission": None,
         "mission_id": 0,
-        "org": organisation_history(services, key),
+        "org": organisation_history(services, key, missions=visible_missions(services, user.id)),
         "times": times,
         "person": person,
         "active": "",

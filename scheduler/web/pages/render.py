@@ -56,7 +56,7 @@ def render(
     if fresh:
         settings = request.app.state.settings
         response.set_cookie(
-            CSRF_COOKIE, cookie, httponly=True, samesite="lax", secure=settings.secure_cookies, path="/"
+            CSRF_COOKIE, cookie, httponly=True, samesite="lax", secure=settings.cookies_secure, path="/"
         )
     return response
 

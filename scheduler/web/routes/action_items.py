@@ -19,10 +19,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from scheduler.core.access import Need
 from scheduler.core.actions import MAX_NOTE, MAX_TEXT
 from scheduler.core.timing import ActionItem
 from scheduler.errors import Conflict, NotFound
+from scheduler.services.accounts import User
 from scheduler.services.actions import ItemChange, create_item, list_items, update_item
+from scheduler.services.members import require, visible_missions
 from scheduler.services.timed import missions_with_meeting
 from scheduler.web.deps import ServicesDep, UserDep
 
@@ -109,10 +112,15 @@ def post_action(
     return public(item)
 
 
-def _mission_of(services: ServicesDep, meeting_id: str, mission_id: int | None) -> int:
+def _mission_of(
+    services: ServicesDep, user: User, meeting_id: str, mission_id: int | None, need: Need
+) -> int:
+    # No {mission_id} in these paths: the mission is found here, then checked like any other.
+    mine = visible_missions(services, user.id)
     if mission_id is not None:
+        require(services, user.id, mission_id, need)
         return mission_id
-    found = missions_with_meeting(services, meeting_id)
+    found = [m for m in missions_with_meeting(services, meeting_id) if m in mine]
     if not found:
         raise NotFound(f"no meeting {meeting_id!r}")
     if len(found) > 1:
@@ -122,9 +130,9 @@ def _mission_of(services: ServicesDep, meeting_id: str, mission_id: int | None) 
 
 @router.get("/meetings/{meeting_id}/actions")
 def get_actions_short(
-    meeting_id: str, services: ServicesDep, mission_id: Annotated[int | None, Query()] = None
+    meeting_id: str, services: ServicesDep, user: UserDep, mission_id: Annotated[int | None, Query()] = None
 ) -> list[ActionItemPublic]:
-    return get_actions(_mission_of(services, meeting_id, mission_id), meeting_id, services)
+    return get_actions(_mission_of(services, user, meeting_id, mission_id, "read"), meeting_id, services)
 
 
 @router.post("/meetings/{meeting_id}/actions", status_code=201)
@@ -135,7 +143,8 @@ def post_action_short(
     user: UserDep,
     mission_id: Annotated[int | None, Query()] = None,
 ) -> ActionItemPublic:
-    return post_action(_mission_of(services, meeting_id, mission_id), meeting_id, body, services, user)
+    mission = _mission_of(services, user, meeting_id, mission_id, "write")
+    return post_action(mission, meeting_id, body, services, user)
 
 
 @router.get("/missions/{mission_id}/actions")

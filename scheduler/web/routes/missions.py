@@ -7,8 +7,10 @@ from fastapi import APIRouter, Response
 from scheduler.mission.writer import dump_mission
 from scheduler.services import export_mission, import_mission
 from scheduler.services.editing import delete_mission
+from scheduler.services.members import visible_missions
 from scheduler.web import definitions
-from scheduler.web.deps import ServicesDep
+from scheduler.web.access import OwnerDep
+from scheduler.web.deps import ServicesDep, UserDep
 from scheduler.web.schemas import MeetingPublic, MissionCreate, MissionDetail, MissionPublic, MissionUpdate
 from scheduler.web.views import mission_detail
 
@@ -16,9 +18,10 @@ router = APIRouter(tags=["missions"])
 
 
 @router.get("/missions")
-def list_missions(services: ServicesDep) -> list[MissionPublic]:
+def list_missions(services: ServicesDep, user: UserDep) -> list[MissionPublic]:
+    """The missions you are a member of."""
+    ids = visible_missions(services, user.id)
     with services.uow() as uow:
-        ids = uow.mission_ids()
         missions = [(i, uow.mission(i)) for i in ids]
     return [
         MissionPublic(id=i, name=m.name, timezone=m.timezone, start=m.start, end=m.end) for i, m in missions
@@ -26,10 +29,10 @@ def list_missions(services: ServicesDep) -> list[MissionPublic]:
 
 
 @router.post("/missions", status_code=201)
-def create_mission(body: MissionCreate, services: ServicesDep) -> MissionDetail:
-    """Import a mission given as the JSON form of a mission file."""
+def create_mission(body: MissionCreate, services: ServicesDep, user: UserDep) -> MissionDetail:
+    """Import a mission given as the JSON form of a mission file; you become its owner."""
     mission = definitions.parse(body.model_dump(mode="json", exclude_none=True))
-    mission_id = import_mission(services, mission, source="api")
+    mission_id = import_mission(services, mission, source="api", owner=user.id)
     return mission_detail(services, mission_id)
 
 
@@ -47,7 +50,8 @@ def update_mission(mission_id: int, body: MissionUpdate, services: ServicesDep) 
 
 
 @router.delete("/missions/{mission_id}", status_code=204)
-def remove_mission(mission_id: int, services: ServicesDep) -> Response:
+def remove_mission(mission_id: int, services: ServicesDep, _owner: OwnerDep) -> Response:
+    """Delete the mission (its owner only)."""
     delete_mission(services, mission_id)
     return Response(status_code=204)
 
