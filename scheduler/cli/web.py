@@ -20,9 +20,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from scheduler.app.jobs import OUTBOX_JOB, intervals_from_env
     from scheduler.app.runtime import serve
     from scheduler.web.settings import WebSettings, secret_key
+    from scheduler.webhooks import allow_private_from_env
 
     settings = WebSettings(
-        database_url=args.database, secret_key=secret_key(), base_url=args.base_url or _url(args)
+        database_url=args.database,
+        secret_key=secret_key(),
+        base_url=args.base_url or _url(args),
+        webhooks_allow_private=allow_private_from_env(),
     )
     every = intervals_from_env()[OUTBOX_JOB]  # also checks SCHEDULER_JOB_INTERVALS before serving
     url = _url(args)

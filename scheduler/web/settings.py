@@ -26,6 +26,7 @@ class WebSettings:
     service: Settings = field(default_factory=Settings)
     session_hours: int = 12
     secure_cookies: bool = False
+    webhooks_allow_private: bool = False  # SCHEDULER_WEBHOOKS_ALLOW_PRIVATE: webhook URLs on this network
 
 
 def secret_key(var_dir: Path = Path("var")) -> str:

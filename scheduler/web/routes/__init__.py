@@ -19,6 +19,7 @@ from scheduler.web.routes import (
     plan,
     proposals,
     resources,
+    webhooks,
 )
 
 
@@ -42,6 +43,7 @@ def api_router() -> APIRouter:
     guarded.include_router(actions.router)  # timing, timed work (issue 6)
     guarded.include_router(action_items.router)  # action items (issues 6 and 17)
     guarded.include_router(follow_ups.router)  # issue 17
+    guarded.include_router(webhooks.router)  # issue 16
     api.include_router(guarded)
     return api
 
