@@ -13,12 +13,15 @@ from scheduler.web.pages import (
     organisations,
     overlap,
     report,
+    webhooks,
 )
 
 
 def coordinator_pages() -> APIRouter:
     router = APIRouter()
-    modules = (coordinator, overlap, itinerary, meeting, meeting_items, report, organisations, attention)
+    modules = (
+        coordinator, overlap, itinerary, meeting, meeting_items, report, organisations, attention, webhooks,
+    )  # fmt: skip
     for module in modules:
         router.include_router(module.router)
     return router
