@@ -27,7 +27,9 @@ EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
 
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=12)
-MAX_ATTEMPTS = 10  # the last retry comes about 2.6 days after the event: a weekend's outage is survived
+MAX_ATTEMPTS = (
+    15  # the last try comes 2 days 5 hours after the first: a receiver down for a weekend catches up
+)
 
 
 def backoff(attempts: int) -> timedelta:
