@@ -174,18 +174,20 @@ class PassReport:
     added: int
     run: RunReport
     delivered: DeliveryReport
+    webhooks: DeliveryReport = field(default_factory=DeliveryReport)  # by webhook-id
 
 
 def run_once(runtime: Runtime) -> PassReport:
-    """One full pass, in order: sweep, due work, delivery (`scheduler jobs --run-once`, and tests)."""
+    """One full pass, in order: sweep, due work, mail, webhooks (`scheduler jobs --run-once`, and tests)."""
     runtime_id = register(runtime)
     try:
         added = sweep_job(runtime_id)
         run = due_work_job(runtime_id)
         delivered = outbox_job(runtime_id)
+        webhooks = webhook_job(runtime_id)
     finally:
         _RUNTIMES.pop(runtime_id, None)
-    return PassReport(added=added, run=run, delivered=delivered)
+    return PassReport(added=added, run=run, delivered=delivered, webhooks=webhooks)
 
 
 @dataclass(frozen=True)

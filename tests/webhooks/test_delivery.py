@@ -246,3 +246,20 @@ def test_two_endpoints_get_the_same_event_under_different_webhook_ids(
     assert _signed_by(first.secret, a)
     assert _signed_by(second.secret, b)
     assert not _signed_by(first.secret, b)
+
+
+def test_jobs_run_once_posts_the_webhooks_due(
+    services: Services, store: Store, db_url: str, mission_id: int, receiver: Receiver,
+    tmp_path: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from scheduler.cli import main
+
+    add_endpoint(services, mission_id, url=receiver.url)
+    plan(services, mission_id, time_limit=5)
+    monkeypatch.delenv("SCHEDULER_SMTP_HOST", raising=False)
+    monkeypatch.setenv("SCHEDULER_WEBHOOKS_ALLOW_PRIVATE", "1")
+    argv = ["jobs", "--db", db_url, "--run-once", "--now", services.clock.now().isoformat()]
+    assert main([*argv, "--maildir", str(tmp_path / "mail"), "--json"]) == 0
+    run = json.loads(capsys.readouterr().out)["run"]
+    assert (run["webhooks_sent"], run["webhooks_retrying"], run["webhooks_failed"]) == (1, 0, 0)
+    assert receiver.types() == ["mission.planned"]
