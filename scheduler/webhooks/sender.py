@@ -15,6 +15,7 @@ import ipaddress
 import logging
 import math
 import os
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 TIMEOUT = 10.0  # seconds per phase (connect, write, read)
 TIMEOUT_ENV = "SCHEDULER_WEBHOOK_TIMEOUT"
+CA_FILE_ENV = "SCHEDULER_WEBHOOK_CA_FILE"
 EXCERPT = 500  # characters of the answer kept in the delivery log
 
 
@@ -49,10 +51,12 @@ class HttpWebhookSender:
 
     allow_private: bool = False
     timeout: float = TIMEOUT
+    ca_file: str | None = None  # a private CA's certificates to trust; None: the system's
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HttpWebhookSender:
-        """`SCHEDULER_WEBHOOKS_ALLOW_PRIVATE` and `SCHEDULER_WEBHOOK_TIMEOUT` (seconds, default 10)."""
+        """`SCHEDULER_WEBHOOKS_ALLOW_PRIVATE`, `SCHEDULER_WEBHOOK_TIMEOUT` (seconds, default 10) and
+        `SCHEDULER_WEBHOOK_CA_FILE` (a private CA's certificates, for receivers inside a company)."""
         env = os.environ if environ is None else environ
         text = env.get(TIMEOUT_ENV, "").strip()
         try:
@@ -61,7 +65,8 @@ class HttpWebhookSender:
             timeout = math.nan
         if not (math.isfinite(timeout) and 0 < timeout <= 300):
             raise ConfigError([Problem(TIMEOUT_ENV, f"{text!r} is not a number of seconds in (0, 300]")])
-        return cls(allow_private=allow_private_from_env(env), timeout=timeout)
+        ca_file = env.get(CA_FILE_ENV, "").strip() or None
+        return cls(allow_private=allow_private_from_env(env), timeout=timeout, ca_file=ca_file)
 
     @property
     def lease(self) -> timedelta:
@@ -83,8 +88,13 @@ class HttpWebhookSender:
         }
         extensions = {"sni_hostname": urlsplit(request.url).hostname} if target.startswith("https") else {}
         try:
+            verify: ssl.SSLContext | bool = (
+                ssl.create_default_context(cafile=self.ca_file) if self.ca_file else True
+            )
             with (
-                httpx.Client(timeout=self.timeout, follow_redirects=False, trust_env=False) as client,
+                httpx.Client(
+                    timeout=self.timeout, follow_redirects=False, trust_env=False, verify=verify
+                ) as client,
                 client.stream(
                     "POST", target, content=request.body, headers=headers, extensions=extensions
                 ) as response,

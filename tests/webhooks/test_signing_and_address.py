@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ssl
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
@@ -148,3 +150,61 @@ def test_the_timeout_comes_from_the_environment_and_the_lease_outlasts_a_request
     assert HttpWebhookSender.from_env({}).allow_private is False
     with pytest.raises(ConfigError, match="SCHEDULER_WEBHOOK_TIMEOUT"):
         HttpWebhookSender.from_env({"SCHEDULER_WEBHOOK_TIMEOUT": "soon"})
+
+
+def _certificate(folder: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for the DNS name `name` only (no IP address in it)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / f"{name}.pem", folder / f"{name}.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.mark.parametrize(
+    ("certified", "ok"), [("localhost", True), ("other.example", False)], ids=["right", "wrong"]
+)
+def test_https_goes_to_the_checked_address_and_still_verifies_the_hosts_name(
+    tmp_path: Path, certified: str, ok: bool
+) -> None:
+    """The request is pinned to the address that passed the check (127.0.0.1 here), while TLS
+    names and verifies the URL's host (localhost): a certificate for another name is refused."""
+    cert, key = _certificate(tmp_path, certified)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    sender = HttpWebhookSender(allow_private=True, ca_file=str(cert), timeout=5)
+    with receiving(tls=context, host="localhost") as receiver:
+        request = WebhookRequest(
+            webhook_id="msg_tls", url=receiver.url, secret=new_secret(), body=b"{}", sent_at=datetime.now(UTC)
+        )
+        if ok:
+            assert sender.send(request).status == 200
+            assert receiver.received[0].headers["host"] == receiver.url.split("/")[2]
+        else:
+            with pytest.raises(DeliveryError, match=r"CERTIFICATE_VERIFY_FAILED|certificate") as caught:
+                sender.send(request)
+            assert caught.value.temporary is True
+            assert receiver.received == []
