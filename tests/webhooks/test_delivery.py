@@ -263,3 +263,20 @@ def test_jobs_run_once_posts_the_webhooks_due(
     run = json.loads(capsys.readouterr().out)["run"]
     assert (run["webhooks_sent"], run["webhooks_retrying"], run["webhooks_failed"]) == (1, 0, 0)
     assert receiver.types() == ["mission.planned"]
+
+
+def test_a_proposal_that_runs_out_as_time_passes_tells_once_with_what_blocks_it(
+    services: Services, store: Store, mission_id: int
+) -> None:
+    from scheduler.services.negotiation import recover
+
+    add_endpoint(services, mission_id, url="https://hooks.example.org/all", events=["proposal.exhausted"])
+    created = propose(services, mission_id, "santos-jetro")
+    # Every option now falls inside a (much longer) minimum notice, and no new time fits.
+    late = replace(services, settings=replace(services.settings, min_notice=timedelta(days=90)))
+    recover(late, mission_id, [created.proposal.id])
+    recover(late, mission_id, [created.proposal.id])  # looked at again: nothing new to tell
+    (event,) = events(store)
+    assert event[0] == "proposal.exhausted"
+    assert event[1]["data"]["proposal_id"] == created.proposal.id
+    assert event[1]["data"]["reasons"] != []
