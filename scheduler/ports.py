@@ -121,3 +121,29 @@ class BusySource(Protocol):
         etag: str | None = None,
         last_modified: str | None = None,
     ) -> SourceRead: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookRequest:
+    """One signed POST to make (issue 16): the same `webhook_id` and `body` on every try."""
+
+    webhook_id: str
+    url: str
+    secret: str  # whsec_…
+    body: bytes
+    sent_at: datetime  # the `webhook-timestamp` of this try
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookAnswer:
+    """What the receiver answered: its status code and the start of its body."""
+
+    status: int
+    excerpt: str
+
+
+class WebhookSender(Protocol):
+    """Signs and posts one webhook. Raises `DeliveryError(temporary=...)` when no answer came
+    (a refused address is permanent; a timeout or a refused connection is temporary)."""
+
+    def send(self, request: WebhookRequest) -> WebhookAnswer: ...

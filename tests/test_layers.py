@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1] / "scheduler"
 
 BASE = {"errors", "ports"}
-ADAPTERS = {"core", "services", "ical", "mail", "store", "report", "mission", "messages", *BASE}
+ADAPTERS = {"core", "services", "ical", "mail", "store", "report", "mission", "messages", "webhooks", *BASE}
 # layer → the scheduler packages it may import, lowest layer first
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "report": {"core", *BASE},  # the council report rendered (HTML/PDF, CSV, XLSX): an adapter
     "mission": {"core", "ical", *BASE},
     "messages": {"core", "ical", "mail", *BASE},
+    "webhooks": {"core", *BASE},  # signing (Standard Webhooks), the address guard, the HTTP sender
     "web": ADAPTERS,
     "app": {*ADAPTERS, "web"},
     "cli": {*ADAPTERS, "web", "app"},

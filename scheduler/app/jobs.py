@@ -36,6 +36,7 @@ from scheduler.services.context import Services
 from scheduler.services.negotiation import notify_unsent, recover_missed
 from scheduler.services.timed import RunReport, TimedMessages, run_due, sweep
 from scheduler.store import Store
+from scheduler.webhooks import HttpWebhookSender
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,11 @@ SWEEP_JOB = "timed-sweep"
 DUE_JOB = "timed-due-work"
 OUTBOX_JOB = "outbox-delivery"
 BUSY_JOB = "busy-refresh"
-JOB_IDS = (SWEEP_JOB, DUE_JOB, OUTBOX_JOB, BUSY_JOB)
+WEBHOOK_JOB = "webhook-delivery"
+JOB_IDS = (SWEEP_JOB, DUE_JOB, OUTBOX_JOB, BUSY_JOB, WEBHOOK_JOB)
 # Busy sources every 15 minutes: published Outlook/Google calendars change no faster than that,
 # and a booking re-reads anything older than `Settings.busy_max_age` anyway.
-INTERVALS = {SWEEP_JOB: 300.0, DUE_JOB: 30.0, OUTBOX_JOB: 10.0, BUSY_JOB: 900.0}
+INTERVALS = {SWEEP_JOB: 300.0, DUE_JOB: 30.0, OUTBOX_JOB: 10.0, BUSY_JOB: 900.0, WEBHOOK_JOB: 5.0}
 INTERVALS_ENV = "SCHEDULER_JOB_INTERVALS"
 
 
@@ -94,6 +96,7 @@ class Runtime:
     services: Services
     transport: Transport
     messages: TimedMessages = field(default_factory=TimedMail)
+    webhooks: HttpWebhookSender | None = None  # None: webhooks stay queued (issue 16)
     # One pass at a time per process: the sweep, the due work and the delivery never overlap
     # inside a process (across processes the database claims keep them apart).
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -157,23 +160,34 @@ def busy_refresh_job(runtime_id: str) -> int:
     return failed
 
 
+def webhook_job(runtime_id: str) -> DeliveryReport:
+    """Post the webhooks that are due, by webhook-id. Not under `rt.lock`: a slow receiver must not
+    hold up the mail, and the deliveries' leases keep two passes apart."""
+    rt = _runtime(runtime_id)
+    if rt.webhooks is None:
+        return DeliveryReport()
+    return rt.store.webhooks(lease=rt.webhooks.lease).deliver(rt.webhooks, rt.services.clock)
+
+
 @dataclass(frozen=True, kw_only=True)
 class PassReport:
     added: int
     run: RunReport
     delivered: DeliveryReport
+    webhooks: DeliveryReport = field(default_factory=DeliveryReport)  # by webhook-id
 
 
 def run_once(runtime: Runtime) -> PassReport:
-    """One full pass, in order: sweep, due work, delivery (`scheduler jobs --run-once`, and tests)."""
+    """One full pass, in order: sweep, due work, mail, webhooks (`scheduler jobs --run-once`, and tests)."""
     runtime_id = register(runtime)
     try:
         added = sweep_job(runtime_id)
         run = due_work_job(runtime_id)
         delivered = outbox_job(runtime_id)
+        webhooks = webhook_job(runtime_id)
     finally:
         _RUNTIMES.pop(runtime_id, None)
-    return PassReport(added=added, run=run, delivered=delivered)
+    return PassReport(added=added, run=run, delivered=delivered, webhooks=webhooks)
 
 
 @dataclass(frozen=True)
@@ -200,6 +214,7 @@ def start(runtime: Runtime, *, intervals: dict[str, float] | None = None) -> Job
         DUE_JOB: due_work_job,
         OUTBOX_JOB: outbox_job,
         BUSY_JOB: busy_refresh_job,
+        WEBHOOK_JOB: webhook_job,
     }
     for job_id, func in jobs.items():
         scheduler.add_job(
@@ -225,6 +240,7 @@ __all__ = [
     "JOB_IDS",
     "OUTBOX_JOB",
     "SWEEP_JOB",
+    "WEBHOOK_JOB",
     "Jobs",
     "PassReport",
     "Runtime",
@@ -238,6 +254,7 @@ __all__ = [
     "start",
     "start_service",
     "sweep_job",
+    "webhook_job",
 ]
 
 
@@ -252,7 +269,7 @@ def service_runtime(store: Store, transport: Transport, clock: Clock | None = No
         messages=MailMessages(),
         busy_reader=LiveBusySource(),
     )
-    return Runtime(store=store, services=services, transport=transport)
+    return Runtime(store=store, services=services, transport=transport, webhooks=HttpWebhookSender.from_env())
 
 
 def start_service(store: Store, transport: Transport, clock: Clock | None = None) -> Jobs:

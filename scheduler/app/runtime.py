@@ -27,6 +27,7 @@ from scheduler.store import Store, open_store
 from scheduler.web.access_log import uvicorn_log_config
 from scheduler.web.app import build_services, create_app
 from scheduler.web.settings import WebSettings, secret_key
+from scheduler.webhooks import allow_private_from_env
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +192,12 @@ def prepare_demo(
 
 
 def demo_settings(database_url: str | None, base_url: str) -> WebSettings:
-    return WebSettings(database_url=database_url, secret_key=secret_key(), base_url=base_url)
+    return WebSettings(
+        database_url=database_url,
+        secret_key=secret_key(),
+        base_url=base_url,
+        webhooks_allow_private=allow_private_from_env(),
+    )
 
 
 __all__ = [

@@ -98,6 +98,9 @@ def cmd_jobs(args: argparse.Namespace) -> int:
                 "sent": len(done.delivered.sent),
                 "retrying": len(done.delivered.retrying),
                 "undeliverable": len(done.delivered.failed),
+                "webhooks_sent": len(done.webhooks.sent),
+                "webhooks_retrying": len(done.webhooks.retrying),
+                "webhooks_failed": len(done.webhooks.failed),
             }
         view = overview(runtime.services, limit=args.limit)
     finally:

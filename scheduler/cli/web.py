@@ -16,6 +16,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from scheduler.app.jobs import OUTBOX_JOB, intervals_from_env
     from scheduler.app.runtime import serve
     from scheduler.web.settings import WebSettings, secret_key
+    from scheduler.webhooks import allow_private_from_env
 
     # Cookies are Secure as soon as --base-url is https (WebSettings.cookies_secure).
     settings = WebSettings(
@@ -24,6 +25,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         base_url=args.base_url or _url(args),
         session_hours=args.session_hours,
         session_idle_minutes=args.session_idle_minutes,
+        webhooks_allow_private=allow_private_from_env(),
     )
     every = intervals_from_env()[OUTBOX_JOB]  # also checks SCHEDULER_JOB_INTERVALS before serving
     url = _url(args)

@@ -33,6 +33,12 @@ from scheduler.services.context import Services, token_hash
 from scheduler.services.negotiation import queue, recover, resolve_items, short_of_options
 from scheduler.services.ports import UnitOfWork
 from scheduler.services.timed import on_meeting_changed
+from scheduler.services.webhook_events import (
+    booking_cancelled,
+    booking_created,
+    booking_rescheduled,
+    proposal_exhausted,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,6 +198,7 @@ def cancel(services: Services, mission_id: int, meeting_id: str) -> CancelResult
         if booking is not None:
             uow.end_booking(booking.id, status="cancelled", now=now)
             sequence = booking.sequence + 1
+            booking_cancelled(uow, mission, booking, sequence=sequence, now=now)
             if services.messages is not None:
                 envelopes = services.messages.cancellations(
                     mission,
@@ -286,6 +293,12 @@ def _book(
         attendees=attendees,
     )
     uow.set_meeting_state(mission_id, meeting_id, "booked", sequence=sequence)
+    if previous is not None:
+        booking_rescheduled(uow, mission, booking, previous, now=now)
+    else:
+        booking_created(
+            uow, mission, booking, booked_by="coordinator" if option_id is None else "counterpart", now=now
+        )
     booked = _with_start(mission, meeting_id, start)
     withdrawn, exhausted = withdraw_conflicts(uow, booked, mission_id, meeting_id, now)
     sent: list[str] = []
@@ -370,4 +383,6 @@ def withdraw_conflicts(
         if len(dead) == len(p.open_options):
             uow.update_proposal(p.id, status="exhausted", needs_attention=True)
             exhausted.append(p.id)
+            why = f"every option offered was taken by the booking of {meeting_id}"
+            proposal_exhausted(uow, mission, p, reasons=[why], now=now)
     return tuple(withdrawn), tuple(exhausted)

@@ -10,6 +10,7 @@ from scheduler.core.intervals import IntervalSet
 from scheduler.core.models import Mission, Participant, Plan
 from scheduler.core.planner import plan_mission
 from scheduler.services.context import Services
+from scheduler.services.webhook_events import mission_planned
 
 
 def import_mission(
@@ -121,4 +122,5 @@ def plan(services: Services, mission_id: int, *, time_limit: float = 10.0) -> Pl
         for mid, start in starts.items():
             if statuses[mid].state in ("unplanned", "planned"):
                 uow.set_meeting_state(mission_id, mid, "planned" if start else "unplanned")
+        mission_planned(uow, mission, mission_id, result, now=services.clock.now())
     return result

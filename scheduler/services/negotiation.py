@@ -31,6 +31,7 @@ from scheduler.core.zones import MINUTES_PER_DAY, local_date, local_midnight, to
 from scheduler.ports import Envelope
 from scheduler.services.context import Services
 from scheduler.services.ports import UnitOfWork
+from scheduler.services.webhook_events import proposal_exhausted
 
 log = logging.getLogger(__name__)
 
@@ -330,6 +331,8 @@ def refill(
         ):
             uow.update_proposal(p.id, status="exhausted", needs_attention=True)
             blocked = "; ".join(reasons[p.id]) or "no time left that fits every rule beside the bookings"
+            if p.status != "exhausted":  # a booking that took its last option has told already
+                proposal_exhausted(uow, mission, p, reasons=[blocked], now=now)
             raise_item(
                 services, uow, mission, mission_id, "exhausted",
                 summary=f"{p.meeting_id}: every time offered is gone and no new time fits",

@@ -21,6 +21,7 @@ from scheduler.core.access import Role
 from scheduler.core.attention import AttentionItem, Negotiation
 from scheduler.core.bookings import Booking, Claim, MeetingState, MeetingStatus, Proposal
 from scheduler.core.models import Contact, MinuteRange, Mission
+from scheduler.core.webhooks import Delivery, Endpoint
 from scheduler.ports import Clock, Envelope, OutboxEntry
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "TransactionalOutbox",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "WebhookStore",
 ]
 
 OptionSpec = tuple[datetime, datetime, str]
@@ -78,11 +80,49 @@ class AttentionStore(Protocol):
     def set_negotiation(self, mission_id: int, policy: Negotiation) -> None: ...
 
 
+class WebhookStore(Protocol):
+    """Webhook endpoints and events inside the unit of work (issue 16; `scheduler.store.webhooks`)."""
+
+    def add_endpoint(
+        self,
+        mission_id: int,
+        *,
+        url: str,
+        events: Sequence[str],
+        description: str,
+        secret: str,
+        now: datetime,
+    ) -> Endpoint: ...
+    def endpoints(self, mission_id: int) -> list[Endpoint]: ...
+    def endpoint(self, mission_id: int, endpoint_id: int) -> Endpoint: ...
+    def update_endpoint(
+        self,
+        mission_id: int,
+        endpoint_id: int,
+        *,
+        url: str | None = None,
+        events: Sequence[str] | None = None,
+        description: str | None = None,
+        active: bool | None = None,
+    ) -> Endpoint: ...
+    def delete_endpoint(self, mission_id: int, endpoint_id: int) -> None: ...
+    def record(
+        self, mission_id: int, event_type: str, data: Mapping[str, Any], *, now: datetime
+    ) -> list[str]:
+        """Store the event, one delivery per subscribed endpoint, in this transaction; their webhook-ids."""
+        ...
+
+    def deliveries(self, mission_id: int, endpoint_id: int, *, limit: int = 50) -> list[Delivery]: ...
+    def replay(self, mission_id: int, endpoint_id: int, webhook_id: str, *, now: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Raises `NotFound` for unknown ids and `Conflict` when a constraint refuses."""
 
     @property
     def outbox(self) -> TransactionalOutbox: ...
+    @property
+    def webhooks(self) -> WebhookStore: ...
     @property
     def attention(self) -> AttentionStore: ...
 

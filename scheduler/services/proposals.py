@@ -31,6 +31,7 @@ from scheduler.services.negotiation import (
     report_competition,
 )
 from scheduler.services.ports import UnitOfWork
+from scheduler.services.webhook_events import counterpart_declined, proposal_created
 
 PROPOSE_ALL_TIME_LIMIT = 7.0  # seconds of CP-SAT for every meeting's options at once (10 s with the rest)
 DIFFERENT_TIME = timedelta(hours=1)  # two options on different days should also differ by this much
@@ -252,6 +253,7 @@ def _open_proposal(
         options=[(s.start, s.end, kind) for s, kind in options],
     )
     uow.set_meeting_state(mission_id, meeting_id, "proposed")
+    proposal_created(uow, mission, proposal, now=now)
     link = settings.booking_url.format(token=token)
     sent: list[str] = []
     if services.messages is not None:
@@ -346,6 +348,9 @@ def decline(
             available_for=who or "",
         )
         uow.set_meeting_state(proposal.mission_id, meeting.id, "declined")
+        counterpart_declined(
+            uow, mission, proposal, counterpart_id=who or "", note=note, windows=spans, now=now
+        )
         raise_item(
             services,
             uow,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.store.audit import record_changes
 from scheduler.store.outbox import DbOutbox
 from scheduler.store.repository import SqlUnitOfWork
+from scheduler.store.webhooks import DbWebhooks
 
 DEFAULT_URL = "sqlite:///var/scheduler.db"
 ENV_URL = "SCHEDULER_DATABASE_URL"
@@ -78,6 +80,10 @@ class Store:
     def outbox(self) -> DbOutbox:
         """The outbox for the delivery step: each call of its methods is its own transaction."""
         return DbOutbox(self._write)
+
+    def webhooks(self, *, lease: timedelta = timedelta(seconds=30)) -> DbWebhooks:
+        """The webhook delivery step; `lease` must outlast one request (see `store.webhooks`)."""
+        return DbWebhooks(self._write, lease=lease)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -44,6 +44,7 @@ from scheduler.store.tables import (
     ProposalRow,
     ResourceRow,
 )
+from scheduler.store.webhooks import SqlWebhooks
 
 OptionSpec = tuple[datetime, datetime, str]
 
@@ -58,6 +59,11 @@ class SqlUnitOfWork(MemberRepository):
     @property
     def outbox(self) -> SessionOutbox:
         return self._outbox
+
+    @property
+    def webhooks(self) -> SqlWebhooks:
+        """Webhook endpoints, and events recorded with the change (issue 16), in this transaction."""
+        return SqlWebhooks(self.session)
 
     @property
     def attention(self) -> SqlAttention:

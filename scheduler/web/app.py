@@ -25,6 +25,7 @@ from scheduler.web.pages import pages_router
 from scheduler.web.routes import api_router
 from scheduler.web.security import Signer
 from scheduler.web.settings import WebSettings, secret_key
+from scheduler.web.webhook_schemas import document_webhooks
 
 
 def build_services(store: Store, settings: WebSettings, clock: Clock | None = None) -> Services:
@@ -55,6 +56,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, clock: Cloc
     app.state.signer = Signer(settings.secret_key)
     app.state.services = build_services(store, settings, clock)
     errors.install(app)
+    document_webhooks(app)  # the webhook bodies' schemas in openapi.json (issue 16)
     app.include_router(api_router())
     app.include_router(pages_router())
 

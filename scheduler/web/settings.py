@@ -29,6 +29,7 @@ class WebSettings:
     session_hours: int = 12
     session_idle_minutes: int = 120
     secure_cookies: bool = False
+    webhooks_allow_private: bool = False  # SCHEDULER_WEBHOOKS_ALLOW_PRIVATE: webhook URLs on this network
 
     @property
     def cookies_secure(self) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from scheduler.services.attention import attention_items, negotiation, resolve
 from scheduler.services.proposals import propose_all
 from scheduler.web.deps import ServicesDep, UserDep
-from scheduler.web.pages.coordinator_common import lang_of, load, page, query
+from scheduler.web.pages.coordinator_common import lang_of, load, page, page_words, query
 from scheduler.web.pages.forms import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -94,13 +94,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 def words(lang: str) -> Callable[..., str]:
     """The page's words in `lang` (English where a word is missing), with `{name}` filled in."""
-    table = WORDS["ja" if lang == "ja" else "en"]
-
-    def say(key: str, **values: Any) -> str:
-        text: str = table.get(key) or WORDS["en"].get(key) or key
-        return text.format(**values)
-
-    return say
+    return page_words(WORDS, lang)
 
 
 def _times(spans: list[list[str]]) -> list[tuple[datetime, datetime]]:

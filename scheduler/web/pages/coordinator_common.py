@@ -8,6 +8,7 @@ to page routes that call the use cases of `scheduler.services` and redirect back
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -154,6 +155,17 @@ class Formatter:
         return "" if instant is None else self.moment(instant, zone_name)
 
 
+def page_words(table: dict[str, dict[str, str]], lang: str) -> Callable[..., str]:
+    """A page's own words in `lang` (English where a word is missing), with `{name}` filled in."""
+    chosen = table["ja" if lang == "ja" else "en"]
+
+    def say(key: str, **values: Any) -> str:
+        text: str = chosen.get(key) or table["en"].get(key) or key
+        return text.format(**values)
+
+    return say
+
+
 def query(base: str, **params: Any) -> str:
     """`base` with the non-empty parameters; lists repeat the key (`?p=a&p=b`)."""
     pairs: list[tuple[str, str]] = []
@@ -202,5 +214,6 @@ __all__ = [
     "load",
     "meeting_emails",
     "page",
+    "page_words",
     "query",
 ]

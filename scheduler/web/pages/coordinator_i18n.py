@@ -11,6 +11,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "missions": "Missions",
         "attention_tab": "Needs attention",
+        "webhooks_tab": "Webhooks",
         "overview": "Overview",
         "overlap": "Overlap",
         "itinerary": "Itinerary",
@@ -196,6 +197,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "ja": {
         "attention_tab": "要対応",
+        "webhooks_tab": "Webhook",
         "missions": "ミッション一覧",
         "overview": "概要",
         "overlap": "時間帯の重なり",

@@ -17,6 +17,7 @@ from scheduler.web.pages import (
     organisations,
     overlap,
     report,
+    webhooks,
 )
 
 
@@ -32,6 +33,7 @@ def coordinator_pages() -> APIRouter:
         organisations,
         attention,
         members,
+        webhooks,
     )
     for module in modules:
         router.include_router(module.router)

@@ -23,6 +23,7 @@ from scheduler.web.routes import (
     proposals,
     resources,
     tokens,
+    webhooks,
 )
 
 
@@ -48,6 +49,7 @@ def api_router() -> APIRouter:
     guarded.include_router(action_items.router)  # action items (issues 6 and 17)
     guarded.include_router(follow_ups.router)  # issue 17
     guarded.include_router(members.router)  # members and the audit trail (issue 12)
+    guarded.include_router(webhooks.router)  # issue 16
     api.include_router(guarded)
     return api
 
