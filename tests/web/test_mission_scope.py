@@ -25,6 +25,8 @@ SAMPLE_VALUES = {
     "user_id": "1",
     "fmt": "html",
     "key": "x",
+    "endpoint_id": "1",
+    "webhook_id": "msg_x",
 }
 # Routes that name a mission but are opened by a secret of their own, not a login: a wrong
 # key is a 404 for everyone (checked below too).
