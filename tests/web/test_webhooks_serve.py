@@ -28,14 +28,15 @@ import httpx
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
-from scheduler.app.runtime import create_user, shift_mission, weeks_to_shift
+from scheduler.app.runtime import build_services, shift_mission, weeks_to_shift
 from scheduler.core.webhooks import EVENT_TYPES
-from scheduler.ports import SystemClock
-from scheduler.services import Services, import_mission
+from scheduler.services import import_mission
+from scheduler.services.accounts import add_user, issue_api_token
 from scheduler.services.webhook_events import attendee_replied
 from scheduler.store import open_store
 from scheduler.store.tables import WebhookAttemptRow, WebhookDeliveryRow
 from scheduler.store.webhooks import INTERRUPTED
+from scheduler.web.settings import WebSettings
 from scheduler.web.webhook_schemas import EVENT_MODELS
 from tests.jobs.test_serve_processes import Serve, wait_for
 from tests.web.conftest import sample_mission
@@ -109,10 +110,12 @@ def test_serve_posts_every_event_signed_and_a_kill_9_mid_delivery_loses_nothing(
     mission = shift_mission(mission, weeks_to_shift(mission, now, timedelta(days=3)))
     store = open_store(url)
     try:
-        mission_id = import_mission(Services(uow=store.unit_of_work, clock=SystemClock()), mission)
+        services = build_services(store, WebSettings(database_url=url))
+        owner = add_user(services, "coordinator@example.org", "correct horse battery")
+        mission_id = import_mission(services, mission, owner=owner.id)
+        token = issue_api_token(services, owner.id)
     finally:
         store.close()
-    _, token = create_user("coordinator@example.org", "correct horse battery", database_url=url, token=True)
     auth = {"Authorization": f"Bearer {token}"}
 
     with receiving() as receiver:
